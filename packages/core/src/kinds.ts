@@ -1,0 +1,49 @@
+/**
+ * Where each Pod controller keeps its pod template. A policy matching `Pod` applies to all of these, with its
+ * `pod` variable rooted at the template, so users get the verdict where they write the workload.
+ */
+export const POD_TEMPLATE_PATHS = {
+  Pod: [],
+  Deployment: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type PodKind = keyof typeof POD_TEMPLATE_PATHS;
+
+export const POD_CONTROLLER_KINDS = Object.keys(POD_TEMPLATE_PATHS).filter((kind) => kind !== 'Pod') as Exclude<
+  PodKind,
+  'Pod'
+>[];
+
+/** API group/version of each kind Palisade knows how to match (used by generated match blocks). */
+export const KIND_API_GROUPS: Record<string, { group: string; version: string }> = {
+  Pod: { group: '', version: 'v1' },
+  ReplicationController: { group: '', version: 'v1' },
+  Service: { group: '', version: 'v1' },
+  ServiceAccount: { group: '', version: 'v1' },
+  Deployment: { group: 'apps', version: 'v1' },
+  ReplicaSet: { group: 'apps', version: 'v1' },
+  StatefulSet: { group: 'apps', version: 'v1' },
+  DaemonSet: { group: 'apps', version: 'v1' },
+  Job: { group: 'batch', version: 'v1' },
+  CronJob: { group: 'batch', version: 'v1' },
+};
+
+export function isPodKind(kind: string): kind is PodKind {
+  return Object.hasOwn(POD_TEMPLATE_PATHS, kind);
+}
+
+/** The pod (or pod template) inside a resource of a Pod kind; undefined when the template is missing. */
+export function podOf(kind: PodKind, object: unknown): unknown {
+  let node: unknown = object;
+  for (const key of POD_TEMPLATE_PATHS[kind]) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
