@@ -1,4 +1,4 @@
-import type { Binding, Check, Collection, Cond, Json, Loop, Message, Rule, Value } from './ir.js';
+import type { Binding, Check, Collection, ContainerList, Cond, Json, Loop, Message, Rule, Value } from './ir.js';
 
 /**
  * The typed builder for the rule IR. Every function returns plain IR data; nothing here runs at admission time.
@@ -58,7 +58,8 @@ export const startsWith = (value: Operand, prefixes: Operand): Cond => ({ starts
 export const glob = (value: Operand, patterns: Operand): Cond => ({ glob: [val(value), val(patterns)] });
 export const matches = (value: Operand, regex: string): Cond => ({ matches: [val(value), regex] });
 
-export const containers = (): Collection => ({ containers: true });
+/** Every container of the pod, or only the named lists (e.g. `containers('containers', 'initContainers')`). */
+export const containers = (...lists: ContainerList[]): Collection => ({ containers: lists.length === 0 ? true : lists });
 export const list = (value: Value): Collection => ({ list: value });
 export const entries = (value: Value): Collection => ({ entries: value });
 

@@ -1,5 +1,5 @@
 export * from './builder.js';
-export type { Binding, BuiltinVar, Check, Collection, Cond, Json, Loop, Message, Rule, Value } from './ir.js';
+export type { Binding, BuiltinVar, Check, Collection, ContainerList, Cond, Json, Loop, Message, Rule, Value } from './ir.js';
 export { bindingSchema, checkSchema, collectionSchema, condSchema, messageSchema, ruleSchema, valueSchema } from './ir-schema.js';
 export {
   definePolicy,

@@ -26,7 +26,12 @@ export const valueSchema: z.ZodType<Value> = z.lazy(() =>
 export const collectionSchema: z.ZodType<Collection> = z.union([
   z.strictObject({ list: valueSchema }),
   z.strictObject({ entries: valueSchema }),
-  z.strictObject({ containers: z.literal(true) }),
+  z.strictObject({
+    containers: z.union([
+      z.literal(true),
+      z.array(z.enum(['initContainers', 'containers', 'ephemeralContainers'])).min(1).readonly(),
+    ]),
+  }),
 ]);
 
 const pair = z.tuple([valueSchema, valueSchema]).readonly();

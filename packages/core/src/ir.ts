@@ -36,10 +36,13 @@ export type Collection =
   /** Entries `{key, value}` of a map (undefined reads as empty). */
   | { entries: Value }
   /**
-   * Every container of the pod: `spec.initContainers`, `spec.containers`, `spec.ephemeralContainers`, in that
-   * order. Containers whose image matches an image exception are not visited.
+   * Containers of the pod: `true` for every list (`spec.initContainers`, `spec.containers`,
+   * `spec.ephemeralContainers`, in that order), or the named lists only. Containers whose image matches an image
+   * exception are not visited.
    */
-  | { containers: true };
+  | { containers: true | readonly ContainerList[] };
+
+export type ContainerList = 'initContainers' | 'containers' | 'ephemeralContainers';
 
 export interface Loop {
   var: string;

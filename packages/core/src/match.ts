@@ -39,9 +39,9 @@ export function matchedKinds(match: Match): string[] {
   return [...kinds];
 }
 
-/** Whether a policy's `pod` variable exists for this kind (the policy is written against a Pod). */
+/** Whether a policy's `pod` variable exists for this kind: the policy matches Pod kinds and this is one. */
 export function appliesAsPod(match: Match, kind: string): boolean {
-  return match.kinds.includes('Pod') && isPodKind(kind) && (kind === 'Pod' || match.podControllers !== false);
+  return isPodKind(kind) && match.kinds.some(isPodKind);
 }
 
 export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {

@@ -104,10 +104,11 @@ const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] 
 
 export function compileCollection(collection: Collection): CollectionFn {
   if ('containers' in collection) {
+    const lists = collection.containers === true ? CONTAINER_LISTS : collection.containers;
     return (env) => {
       const items: Item[] = [];
       const podPath = env.paths.pod;
-      for (const list of CONTAINER_LISTS) {
+      for (const list of lists) {
         const containers = readPath(env.vars.pod, ['spec', list]);
         if (!Array.isArray(containers)) continue;
         containers.forEach((container, i) => {

@@ -1,0 +1,2 @@
+export { CONTROLLER_KINDS, type Fixture, loadFixtureParams, loadFixtures, wrapPodInController } from './fixtures.js';
+export { describeFixtures } from './describe-fixtures.js';
