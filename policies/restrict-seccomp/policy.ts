@@ -30,10 +30,13 @@ const validAnnotation = (value: ReturnType<typeof field>) =>
 
 /** v1.0–v1.18: the alpha annotations (a present annotation must hold an allowed value, even when empty). */
 const annotationRule = rule([
+  // Iterates entries rather than reading the key so a present-but-null annotation counts as set, as upstream's
+  // map lookup does.
   check({
-    deny: all(defined(pod(['metadata', 'annotations', POD_ANNOTATION])), not(validAnnotation(pod(['metadata', 'annotations', POD_ANNOTATION])))),
-    message: msg`pod must not set annotation ${POD_ANNOTATION} to ${pod(['metadata', 'annotations', POD_ANNOTATION])}`,
-    field: `metadata.annotations`,
+    forEach: bind('a', entries(pod('metadata.annotations'))),
+    deny: all(eq(field('a', 'key'), POD_ANNOTATION), not(validAnnotation(field('a', 'value')))),
+    message: msg`pod must not set annotation ${POD_ANNOTATION} to ${field('a', 'value')}`,
+    field: '',
   }),
   check({
     forEach: bind('a', entries(pod('metadata.annotations'))),

@@ -1,0 +1,1 @@
+export { CAPABILITIES, podArbitrary, podSpecArbitrary, SYSCTLS, VOLUME_SOURCES } from './pod.js';
