@@ -91,15 +91,17 @@ export interface CheckInput {
   deny: Cond;
   message: Message;
   field: string;
+  fieldFrom?: string;
 }
 
 export function check(input: CheckInput): Check {
-  const out: { forEach?: readonly Binding[]; deny: Cond; message: Message; field: string } = {
+  const out: { forEach?: readonly Binding[]; deny: Cond; message: Message; field: string; fieldFrom?: string } = {
     deny: input.deny,
     message: input.message,
     field: input.field,
   };
   if (input.forEach !== undefined) out.forEach = 'var' in input.forEach ? [input.forEach] : input.forEach;
+  if (input.fieldFrom !== undefined) out.fieldFrom = input.fieldFrom;
   return out;
 }
 

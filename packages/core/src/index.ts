@@ -27,6 +27,7 @@ export {
   selectorMatches,
   type LabelSelector,
   type Match,
+  type MatchInput,
   type ResourceIdentity,
 } from './match.js';
 export { isPodKind, KIND_API_GROUPS, POD_CONTROLLER_KINDS, POD_TEMPLATE_PATHS, podOf, type PodKind } from './kinds.js';

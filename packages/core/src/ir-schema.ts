@@ -67,6 +67,7 @@ export const checkSchema: z.ZodType<Check> = z.strictObject({
   deny: condSchema,
   message: messageSchema,
   field: z.string(),
+  fieldFrom: varName.optional(),
 }) as z.ZodType<Check>;
 
 export const ruleSchema: z.ZodType<Rule> = z.strictObject({

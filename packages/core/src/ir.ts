@@ -90,8 +90,10 @@ export interface Check {
   /** When true for a binding, that binding is a violation. */
   deny: Cond;
   message: Message;
-  /** The offending field, relative to the innermost `forEach` variable (or to `pod`/`object` without one). */
+  /** The offending field (dotted), relative to `fieldFrom`. */
   field: string;
+  /** The variable `field` is relative to. @default the innermost `forEach` variable, else `pod` (else `object`) */
+  fieldFrom?: string;
 }
 
 export interface Rule {

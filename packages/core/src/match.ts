@@ -31,6 +31,10 @@ export const matchSchema = z.strictObject({
   labelSelector: labelSelectorSchema.optional(),
 });
 export type Match = z.infer<typeof matchSchema>;
+/** What `definePolicy` accepts for `match` (readonly arrays, so `as const` literals work). */
+export type MatchInput = {
+  readonly [K in keyof Match]: Match[K] extends (infer T)[] | undefined ? readonly T[] | Extract<Match[K], undefined> : Match[K];
+};
 
 /** The kinds a match covers once Pod controllers are expanded. */
 export function matchedKinds(match: Match): string[] {

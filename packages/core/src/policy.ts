@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Rule, Value } from './ir.js';
 import { ruleSchema } from './ir-schema.js';
-import { type Match, matchSchema } from './match.js';
+import { type Match, type MatchInput, matchSchema } from './match.js';
 import { type PssVersion, parsePssVersion } from './pss-version.js';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
@@ -50,7 +50,7 @@ interface PolicyMetadata {
   /** What to change in a manifest to comply. */
   remediation: string;
   standard?: Standard;
-  match: Match;
+  match: MatchInput;
   /** @default 'audit' */
   enforcement?: Enforcement;
 }

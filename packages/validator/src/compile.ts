@@ -287,10 +287,10 @@ function compileCheck(check: Check): (env: Env, out: Violation[]) => void {
   const message = compileMessage(check.message);
   const field = check.field === '' ? [] : check.field.split('.');
   const bindings = (check.forEach ?? []).map((b) => ({ name: b.var, items: compileCollection(b.in) }));
-  const innermost = bindings.at(-1)?.name ?? 'pod';
+  const anchor = check.fieldFrom ?? bindings.at(-1)?.name ?? 'pod';
   const report = (env: Env, out: Violation[]) => {
     if (!deny(env)) return;
-    const base = env.paths[innermost] ?? env.paths.object ?? [];
+    const base = env.paths[anchor] ?? env.paths.object ?? [];
     out.push({ message: message(env), path: [...base, ...field] });
   };
   const run = (env: Env, out: Violation[], depth: number): void => {
