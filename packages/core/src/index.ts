@@ -33,7 +33,15 @@ export {
 export { isPodKind, KIND_API_GROUPS, POD_CONTROLLER_KINDS, POD_TEMPLATE_PATHS, podOf, type PodKind } from './kinds.js';
 export { globMatch, globToRegExp } from './glob.js';
 export { formatPssVersion, LATEST_PSS_VERSION, parsePssVersion, type PssVersion } from './pss-version.js';
-export { pssLevelOf, resolvePolicy, resolveProfile, selectPolicies, type ResolvedPolicy, type Selection } from './profiles.js';
+export {
+  type PolicyConfig,
+  pssLevelOf,
+  resolvePolicy,
+  resolveProfile,
+  type ResolvedPolicy,
+  type Selection,
+  selectPolicies,
+} from './profiles.js';
 export {
   EXCEPTION_API_VERSION,
   exceptionCoversPolicy,

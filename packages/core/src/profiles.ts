@@ -1,5 +1,6 @@
 import type { Rule } from './ir.js';
-import type { Policy, PssControl, PssLevel, PssRevision } from './policy.js';
+import type { Match } from './match.js';
+import type { Enforcement, Policy, PssControl, PssLevel, PssRevision } from './policy.js';
 import { type PssVersion, parsePssVersion } from './pss-version.js';
 
 /** A policy with the one rule that applies at a given level and version. */
@@ -8,6 +9,14 @@ export interface ResolvedPolicy {
   rule: Rule;
   /** The upstream check this rule reproduces, for PSS policies. */
   pssCheck?: string;
+}
+
+/** A resolved policy plus the user's configuration of it: what every backend compiles. */
+export interface PolicyConfig extends ResolvedPolicy {
+  /** Parameter values; validated and defaulted by the policy's zod schema. */
+  params?: unknown;
+  enforcement?: Enforcement;
+  match?: Match;
 }
 
 const levelRank: Record<PssLevel, number> = { baseline: 0, restricted: 1 };

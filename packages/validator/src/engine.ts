@@ -12,7 +12,7 @@ import {
   type PolicyException,
   POD_TEMPLATE_PATHS,
   podOf,
-  type ResolvedPolicy,
+  type PolicyConfig,
   type ResourceIdentity,
 } from '@palisade/core';
 import { z } from 'zod';
@@ -32,13 +32,6 @@ export interface PolicyResult {
   exception: PolicyException | undefined;
 }
 
-/** A resolved policy plus the user's configuration of it. */
-export interface PolicyConfig extends ResolvedPolicy {
-  /** Parameter values; validated and defaulted by the policy's zod schema. */
-  params?: unknown;
-  enforcement?: Enforcement;
-  match?: Match;
-}
 
 export interface ValidatorOptions {
   policies: readonly PolicyConfig[];
@@ -56,6 +49,8 @@ interface CompiledPolicy {
   kinds: Set<string>;
   rule: CompiledRule;
 }
+
+export type { PolicyConfig };
 
 export class InvalidParametersError extends Error {}
 
