@@ -102,12 +102,16 @@ function valuePath(value: Value, env: Env): Path | undefined {
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 
-export function compileCollection(collection: Collection): CollectionFn {
+/**
+ * Compiles a collection. Item paths are only tracked for `forEach` bindings (`withPaths`), where a violation needs
+ * them; loops in conditions skip the allocations.
+ */
+export function compileCollection(collection: Collection, withPaths = true): CollectionFn {
   if ('containers' in collection) {
     const lists = collection.containers === true ? CONTAINER_LISTS : collection.containers;
     return (env) => {
       const items: Item[] = [];
-      const podPath = env.paths.pod;
+      const podPath = withPaths ? env.paths.pod : undefined;
       for (const list of lists) {
         const containers = readPath(env.vars.pod, ['spec', list]);
         if (!Array.isArray(containers)) continue;
@@ -130,7 +134,7 @@ export function compileCollection(collection: Collection): CollectionFn {
     return (env) => {
       const list = read(env);
       if (!Array.isArray(list)) return [];
-      const base = valuePath(source, env);
+      const base = withPaths ? valuePath(source, env) : undefined;
       return list.map((value, i) => ({ value: value === null ? undefined : value, path: base && [...base, i] }));
     };
   }
@@ -139,7 +143,7 @@ export function compileCollection(collection: Collection): CollectionFn {
   return (env) => {
     const map = read(env);
     if (map === null || typeof map !== 'object' || Array.isArray(map)) return [];
-    const base = valuePath(source, env);
+    const base = withPaths ? valuePath(source, env) : undefined;
     return Object.entries(map).map(([key, value]) => ({
       value: { key, value: value === null ? undefined : value },
       path: base && [...base, key],
@@ -247,7 +251,7 @@ export function compileCond(cond: Cond): CondFn {
   }
   const isSome = 'some' in cond;
   const loop = isSome ? cond.some : cond.every;
-  const items = compileCollection(loop.in);
+  const items = compileCollection(loop.in, false);
   const where = compileCond(loop.where);
   const name = loop.var;
   return (env) => {

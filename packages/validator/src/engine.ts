@@ -47,6 +47,7 @@ interface CompiledPolicy {
   enforcement: Enforcement;
   match: Match;
   kinds: Set<string>;
+  kindList: string[];
   rule: CompiledRule;
 }
 
@@ -69,6 +70,7 @@ function compilePolicy(config: PolicyConfig): CompiledPolicy {
     enforcement: config.enforcement ?? config.policy.enforcement,
     match,
     kinds: new Set(matchedKinds(match)),
+    kindList: matchedKinds(match),
     rule: compileRule(config.rule),
   };
 }
@@ -111,7 +113,7 @@ export class Validator {
     const results: PolicyResult[] = [];
     for (const compiled of this.#policies) {
       if (!compiled.kinds.has(identity.kind)) continue;
-      if (!matchesResource(compiled.match, identity, [...compiled.kinds])) continue;
+      if (!matchesResource(compiled.match, identity, compiled.kindList)) continue;
       results.push(this.#evaluate(compiled, object, identity));
     }
     return results;
