@@ -5,7 +5,12 @@ export default defineConfig({
   resolve: { conditions: ['@palisade/source'] },
   ssr: { resolve: { conditions: ['@palisade/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'policies/**/*.test.ts', 'examples/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'apps/*/src/**/*.test.ts',
+      'policies/**/*.test.ts',
+      'examples/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 60_000,
   },

@@ -118,7 +118,13 @@ for (let round = 0; round <= rounds; round++) {
 const rate = (ms: number) => Math.round((count / ms) * 1000).toLocaleString('en-US');
 const parse = median(parseTimes);
 const evaluate = median(validateTimes);
-console.log(`${count} Deployments, ${policies.length} policies (restricted + hardening), median of ${rounds} rounds`);
+console.log(
+  `${count} Deployments, ${policies.length} policies (restricted + hardening), median of ${rounds} rounds`,
+);
 console.log(`parse YAML:        ${parse.toFixed(0)} ms  (${rate(parse)} manifests/s)`);
-console.log(`evaluate policies: ${evaluate.toFixed(0)} ms  (${rate(evaluate)} manifests/s, ${failures} failing results)`);
-console.log(`end to end:        ${(parse + evaluate).toFixed(0)} ms  (${rate(parse + evaluate)} manifests/s)`);
+console.log(
+  `evaluate policies: ${evaluate.toFixed(0)} ms  (${rate(evaluate)} manifests/s, ${failures} failing results)`,
+);
+console.log(
+  `end to end:        ${(parse + evaluate).toFixed(0)} ms  (${rate(parse + evaluate)} manifests/s)`,
+);

@@ -15,7 +15,8 @@ const VERSIONS = ['v1.0', 'v1.18', 'v1.22', 'v1.24', 'v1.25', 'v1.30', 'v1.34', 
 function profileValidator(profile: PssLevel, version: string): Validator {
   return new Validator({ policies: selectPolicies(catalogue, { profile, version }) });
 }
-const failing = (results: PolicyResult[]) => results.filter((r) => r.status === 'fail').map((r) => r.policy.id);
+const failing = (results: PolicyResult[]) =>
+  results.filter((r) => r.status === 'fail').map((r) => r.policy.id);
 
 /** Params the hardening policies without defaults need. */
 const HARDENING_PARAMS: Record<string, unknown> = {
@@ -40,8 +41,12 @@ describe('catalogue invariants', () => {
           if (baselineFails.length === 0 || restrictedFails.length > 0) continue;
           // Upstream: capabilities_restricted and seccompProfile_restricted replace their baseline checks and
           // exempt Windows pods, so a Windows pod can pass restricted while failing those two baseline checks.
-          expect(windows, `${version}: restricted allowed a pod baseline denies: ${baselineFails}`).toBe(true);
-          expect(baselineFails.every((id) => id === 'disallow-capabilities' || id === 'restrict-seccomp')).toBe(true);
+          expect(windows, `${version}: restricted allowed a pod baseline denies: ${baselineFails}`).toBe(
+            true,
+          );
+          expect(
+            baselineFails.every((id) => id === 'disallow-capabilities' || id === 'restrict-seccomp'),
+          ).toBe(true);
         }
       }),
       { numRuns: RUNS, seed: SEED },
@@ -56,7 +61,9 @@ describe('catalogue invariants', () => {
     const validator = new Validator({ policies: configs });
     const verdicts = (results: PolicyResult[], kind: string) =>
       results
-        .filter((r) => matchedKinds(r.policy.match).includes(kind) && r.policy.id !== 'disallow-default-namespace')
+        .filter(
+          (r) => matchedKinds(r.policy.match).includes(kind) && r.policy.id !== 'disallow-default-namespace',
+        )
         .map((r) => `${r.policy.id}: ${r.status}: ${r.message}`)
         .sort();
     fc.assert(
@@ -77,7 +84,9 @@ describe('catalogue invariants', () => {
     const b = new Validator({ policies: roundTripped });
     fc.assert(
       fc.property(podArbitrary, (pod) => {
-        expect(b.validate(pod).map((r) => [r.status, r.message])).toEqual(a.validate(pod).map((r) => [r.status, r.message]));
+        expect(b.validate(pod).map((r) => [r.status, r.message])).toEqual(
+          a.validate(pod).map((r) => [r.status, r.message]),
+        );
       }),
       { numRuns: 500, seed: SEED },
     );
@@ -94,7 +103,9 @@ describe('catalogue invariants', () => {
       }
     }
     for (const policy of catalogue.filter((p) => p.pss)) {
-      expect([...(seen.get(policy.id) ?? [])].sort(), policy.id).toEqual(expect.arrayContaining(['fail', 'pass']));
+      expect([...(seen.get(policy.id) ?? [])].sort(), policy.id).toEqual(
+        expect.arrayContaining(['fail', 'pass']),
+      );
     }
   });
 });

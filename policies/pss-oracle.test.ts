@@ -24,13 +24,23 @@ type Pod = Record<string, unknown>;
 
 const validators = new Map(
   LEVELS.flatMap((level) =>
-    VERSIONS.map((version) => [`${level}@${version}`, new Validator({ policies: selectPolicies(catalogue, { profile: level, version }) })]),
+    VERSIONS.map((version) => [
+      `${level}@${version}`,
+      new Validator({ policies: selectPolicies(catalogue, { profile: level, version }) }),
+    ]),
   ),
 );
 
 function palisadeFailing(pod: Pod, level: PssLevel, version: PsaVersion): string[] {
   const validator = validators.get(`${level}@${version}`) as Validator;
-  return [...new Set(validator.validate(pod).filter((r) => r.status === 'fail').map((r) => r.policy.id))].sort();
+  return [
+    ...new Set(
+      validator
+        .validate(pod)
+        .filter((r) => r.status === 'fail')
+        .map((r) => r.policy.id),
+    ),
+  ].sort();
 }
 
 function upstreamFailing(result: OracleResult, level: PssLevel, version: PsaVersion): string[] {
@@ -74,11 +84,17 @@ async function disagreements(pods: Pod[], first = false): Promise<Disagreement[]
 }
 
 /** Every object with one key or one list element removed (a step of the greedy minimiser). */
-function smaller(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; without: unknown }[] {
+function smaller(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; without: unknown }[] {
   if (Array.isArray(value)) {
     return value.flatMap((item, i) => [
       { path: [...path, i], without: value.filter((_, j) => j !== i) },
-      ...smaller(item, [...path, i]).map((s) => ({ ...s, without: value.map((x, j) => (j === i ? s.without : x)) })),
+      ...smaller(item, [...path, i]).map((s) => ({
+        ...s,
+        without: value.map((x, j) => (j === i ? s.without : x)),
+      })),
     ]);
   }
   if (value !== null && typeof value === 'object') {
@@ -118,7 +134,9 @@ async function minimise(d: Disagreement): Promise<Disagreement> {
 }
 
 describe('Pod Security Standards catalogue agrees with upstream Pod Security Admission', () => {
-  it(`on ${PODS} generated pods at ${LEVELS.join(', ')} × ${VERSIONS.join(', ')}`, { timeout: 3_600_000 }, async () => {
+  it(`on ${PODS} generated pods at ${LEVELS.join(', ')} × ${VERSIONS.join(', ')}`, {
+    timeout: 3_600_000,
+  }, async () => {
     let checked = 0;
     let denied = 0;
     for (let start = 0; start < PODS; start += BATCH) {
@@ -148,7 +166,10 @@ describe('Pod Security Standards catalogue agrees with upstream Pod Security Adm
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'x' },
-      spec: { hostNetwork: true, containers: [{ name: 'a', image: 'i', securityContext: { privileged: true } }] },
+      spec: {
+        hostNetwork: true,
+        containers: [{ name: 'a', image: 'i', securityContext: { privileged: true } }],
+      },
     };
     // Simulate a disagreement on `privileged` by asking for the ids upstream gives without `disallow-privileged-containers`.
     const smallerPods = smaller(pod).map((s) => s.without as Pod);

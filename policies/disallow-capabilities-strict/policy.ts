@@ -1,4 +1,17 @@
-import { bind, check, containers, definePolicy, eq, field, list, msg, ne, not, rule, some } from '@palisade/core';
+import {
+  bind,
+  check,
+  containers,
+  definePolicy,
+  eq,
+  field,
+  list,
+  msg,
+  ne,
+  not,
+  rule,
+  some,
+} from '@palisade/core';
 import { notWindowsPod, pssStandard, RESTRICTED_CATEGORY } from '../shared/pss.js';
 
 const checks = [

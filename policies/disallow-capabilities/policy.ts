@@ -21,7 +21,8 @@ export const BASELINE_ALLOWED_CAPABILITIES = [
 export default definePolicy({
   id: 'disallow-capabilities',
   title: 'Disallow Capabilities',
-  description: 'Adding capabilities beyond the default set (such as NET_RAW or SYS_ADMIN) must be disallowed.',
+  description:
+    'Adding capabilities beyond the default set (such as NET_RAW or SYS_ADMIN) must be disallowed.',
   severity: 'medium',
   category: BASELINE_CATEGORY,
   remediation: `Only add capabilities from the default set: ${BASELINE_ALLOWED_CAPABILITIES.join(', ')}.`,
@@ -36,7 +37,10 @@ export default definePolicy({
           since: '1.0',
           rule: rule([
             check({
-              forEach: [bind('c', containers()), bind('cap', list(field('c', 'securityContext.capabilities.add')))],
+              forEach: [
+                bind('c', containers()),
+                bind('cap', list(field('c', 'securityContext.capabilities.add'))),
+              ],
               deny: not(oneOf(field('cap', ''), BASELINE_ALLOWED_CAPABILITIES)),
               message: msg`container "${field('c', 'name')}" must not include "${field('cap', '')}" in securityContext.capabilities.add`,
               field: '',

@@ -1,4 +1,4 @@
-import { bind, check, definePolicy, defined, field, list, msg, pod, rule } from '@palisade/core';
+import { bind, check, defined, definePolicy, field, list, msg, pod, rule } from '@palisade/core';
 import { BASELINE_CATEGORY, pssStandard } from '../shared/pss.js';
 
 export default definePolicy({
@@ -7,7 +7,8 @@ export default definePolicy({
   description: 'hostPath volumes give access to the node filesystem and must be forbidden.',
   severity: 'high',
   category: BASELINE_CATEGORY,
-  remediation: 'Replace hostPath volumes with emptyDir, configMap, secret, persistentVolumeClaim or CSI volumes.',
+  remediation:
+    'Replace hostPath volumes with emptyDir, configMap, secret, persistentVolumeClaim or CSI volumes.',
   standard: pssStandard('HostPath Volumes'),
   match: { kinds: ['Pod'] },
   pss: [

@@ -7,7 +7,8 @@ export default definePolicy({
   description: 'Host ports bind containers to node interfaces and must be forbidden (undefined or 0 only).',
   severity: 'medium',
   category: BASELINE_CATEGORY,
-  remediation: 'Remove hostPort from container ports (or set it to 0); expose the workload through a Service.',
+  remediation:
+    'Remove hostPort from container ports (or set it to 0); expose the workload through a Service.',
   standard: pssStandard('Host Ports'),
   match: { kinds: ['Pod'] },
   pss: [

@@ -2,9 +2,13 @@ import { bind, type Check, check, containers, definePolicy, field, msg, ne, rule
 import { BASELINE_CATEGORY, pssStandard } from '../shared/pss.js';
 
 /** Every probe and lifecycle handler field whose `host` upstream restricts. */
-const HOST_FIELDS = ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle.postStart', 'lifecycle.preStop'].flatMap(
-  (handler) => ['httpGet', 'tcpSocket'].map((action) => `${handler}.${action}.host`),
-);
+const HOST_FIELDS = [
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle.postStart',
+  'lifecycle.preStop',
+].flatMap((handler) => ['httpGet', 'tcpSocket'].map((action) => `${handler}.${action}.host`));
 
 const hostChecks: Check[] = HOST_FIELDS.map((path) =>
   check({
@@ -23,8 +27,15 @@ export default definePolicy({
     'it must be unset or empty.',
   severity: 'medium',
   category: BASELINE_CATEGORY,
-  remediation: 'Remove host from httpGet and tcpSocket probes and lifecycle handlers; they target the pod IP.',
+  remediation:
+    'Remove host from httpGet and tcpSocket probes and lifecycle handlers; they target the pod IP.',
   standard: pssStandard('Probes / Lifecycle Hooks'),
   match: { kinds: ['Pod'] },
-  pss: [{ level: 'baseline', check: 'hostProbesAndHostLifecycle', revisions: [{ since: '1.34', rule: rule(hostChecks) }] }],
+  pss: [
+    {
+      level: 'baseline',
+      check: 'hostProbesAndHostLifecycle',
+      revisions: [{ since: '1.34', rule: rule(hostChecks) }],
+    },
+  ],
 });

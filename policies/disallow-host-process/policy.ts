@@ -9,7 +9,8 @@ export default definePolicy({
     'Privileged access to the host is disallowed in the baseline policy.',
   severity: 'high',
   category: BASELINE_CATEGORY,
-  remediation: 'Remove securityContext.windowsOptions.hostProcess from the pod and its containers, or set it to false.',
+  remediation:
+    'Remove securityContext.windowsOptions.hostProcess from the pod and its containers, or set it to false.',
   standard: pssStandard('HostProcess'),
   match: { kinds: ['Pod'] },
   pss: [

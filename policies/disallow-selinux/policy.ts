@@ -1,4 +1,16 @@
-import { bind, type Check, check, containers, definePolicy, field, msg, ne, not, oneOf, rule } from '@palisade/core';
+import {
+  bind,
+  type Check,
+  check,
+  containers,
+  definePolicy,
+  field,
+  msg,
+  ne,
+  not,
+  oneOf,
+  rule,
+} from '@palisade/core';
 import { BASELINE_CATEGORY, pssStandard } from '../shared/pss.js';
 
 const TYPES_1_0 = ['', 'container_t', 'container_init_t', 'container_kvm_t'];
@@ -8,7 +20,12 @@ const TYPES_1_31 = [...TYPES_1_0, 'container_engine_t'];
 function seLinuxChecks(allowedTypes: string[]): Check[] {
   const setters = [
     { forEach: undefined, from: 'pod', prefix: 'spec.securityContext.seLinuxOptions', who: msg`pod` },
-    { forEach: bind('c', containers()), from: 'c', prefix: 'securityContext.seLinuxOptions', who: msg`container "${field('c', 'name')}"` },
+    {
+      forEach: bind('c', containers()),
+      from: 'c',
+      prefix: 'securityContext.seLinuxOptions',
+      who: msg`container "${field('c', 'name')}"`,
+    },
   ];
   return setters.flatMap(({ forEach, from, prefix, who }) => {
     const base = forEach ? { forEach } : {};

@@ -1,4 +1,17 @@
-import { all, bind, check, containers, definePolicy, eq, field, isUndefined, msg, ne, pod, rule } from '@palisade/core';
+import {
+  all,
+  bind,
+  check,
+  containers,
+  definePolicy,
+  eq,
+  field,
+  isUndefined,
+  msg,
+  ne,
+  pod,
+  rule,
+} from '@palisade/core';
 import { notUserNamespacePod, pssStandard, RESTRICTED_CATEGORY } from '../shared/pss.js';
 
 const podValue = pod('spec.securityContext.runAsNonRoot');

@@ -4,8 +4,8 @@ import {
   bind,
   check,
   containers,
-  definePolicy,
   defined,
+  definePolicy,
   entries,
   eq,
   field,
@@ -30,7 +30,8 @@ export default definePolicy({
     'profiles (runtime/default and localhost/* in the deprecated annotations) are allowed.',
   severity: 'medium',
   category: BASELINE_CATEGORY,
-  remediation: 'Set appArmorProfile.type to RuntimeDefault or Localhost, or remove it (and unconfined annotations).',
+  remediation:
+    'Set appArmorProfile.type to RuntimeDefault or Localhost, or remove it (and unconfined annotations).',
   standard: pssStandard('AppArmor'),
   match: { kinds: ['Pod'] },
   pss: [

@@ -1,4 +1,18 @@
-import { all, bind, check, containers, definePolicy, defined, field, isUndefined, msg, not, oneOf, pod, rule } from '@palisade/core';
+import {
+  all,
+  bind,
+  check,
+  containers,
+  defined,
+  definePolicy,
+  field,
+  isUndefined,
+  msg,
+  not,
+  oneOf,
+  pod,
+  rule,
+} from '@palisade/core';
 import { SECCOMP_ALLOWED_TYPES } from '../restrict-seccomp/policy.js';
 import { notWindowsPod, pssStandard, RESTRICTED_CATEGORY } from '../shared/pss.js';
 

@@ -5,8 +5,8 @@ import {
   check,
   concat,
   containers,
-  definePolicy,
   defined,
+  definePolicy,
   entries,
   eq,
   field,
@@ -74,7 +74,8 @@ const fieldRule = rule([
 export default definePolicy({
   id: 'restrict-seccomp',
   title: 'Restrict Seccomp',
-  description: 'Seccomp profiles, when specified, must be RuntimeDefault or Localhost; Unconfined is forbidden.',
+  description:
+    'Seccomp profiles, when specified, must be RuntimeDefault or Localhost; Unconfined is forbidden.',
   severity: 'medium',
   category: BASELINE_CATEGORY,
   remediation: 'Set seccompProfile.type to RuntimeDefault (or Localhost with a profile), or remove it.',

@@ -1,4 +1,16 @@
-import { bind, check, definePolicy, field, list, msg, not, oneOf, pod, type PssRevision, rule } from '@palisade/core';
+import {
+  bind,
+  check,
+  definePolicy,
+  field,
+  list,
+  msg,
+  not,
+  oneOf,
+  type PssRevision,
+  pod,
+  rule,
+} from '@palisade/core';
 import { BASELINE_CATEGORY, pssStandard } from '../shared/pss.js';
 
 /** The safe sysctls, by the policy version that first allows them (upstream sysctlsAllowedV1Dot*). */
@@ -14,7 +26,15 @@ const SAFE_SYSCTLS_BY_VERSION: [string, string[]][] = [
     ],
   ],
   ['1.27', ['net.ipv4.ip_local_reserved_ports']],
-  ['1.29', ['net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']],
+  [
+    '1.29',
+    [
+      'net.ipv4.tcp_keepalive_time',
+      'net.ipv4.tcp_fin_timeout',
+      'net.ipv4.tcp_keepalive_intvl',
+      'net.ipv4.tcp_keepalive_probes',
+    ],
+  ],
   ['1.32', ['net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem']],
   ['1.37', ['net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat']],
 ];

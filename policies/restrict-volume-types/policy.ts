@@ -1,4 +1,4 @@
-import { any, bind, check, definePolicy, defined, field, list, msg, not, pod, rule } from '@palisade/core';
+import { any, bind, check, defined, definePolicy, field, list, msg, not, pod, rule } from '@palisade/core';
 import { pssStandard, RESTRICTED_CATEGORY } from '../shared/pss.js';
 
 /** Upstream's allow-list: a volume with any of these sources passes, whatever else it sets. */
@@ -20,7 +20,8 @@ export default definePolicy({
   description: `Inline pod volumes are limited to ${ALLOWED_VOLUME_TYPES.join(', ')}.`,
   severity: 'medium',
   category: RESTRICTED_CATEGORY,
-  remediation: 'Use a persistentVolumeClaim (or one of the allowed inline types) instead of the inline volume source.',
+  remediation:
+    'Use a persistentVolumeClaim (or one of the allowed inline types) instead of the inline volume source.',
   standard: pssStandard('Volume Types'),
   match: { kinds: ['Pod'] },
   pss: [

@@ -6,7 +6,11 @@ export const PSS_URL = 'https://kubernetes.io/docs/concepts/security/pod-securit
 export const BASELINE_CATEGORY = 'Pod Security Standards (Baseline)';
 export const RESTRICTED_CATEGORY = 'Pod Security Standards (Restricted)';
 
-export const pssStandard = (control: string): Standard => ({ name: 'Pod Security Standards', control, url: PSS_URL });
+export const pssStandard = (control: string): Standard => ({
+  name: 'Pod Security Standards',
+  control,
+  url: PSS_URL,
+});
 
 /** `spec.os.name: windows`: upstream exempts these pods from Linux-only restricted checks since v1.25. */
 export const isWindowsPod: Cond = eq({ get: 'pod', path: ['spec', 'os', 'name'] }, 'windows');

@@ -59,13 +59,22 @@ export function generatedCorpus(size: number, seed: number): CorpusObject[] {
   const kinds = ['Pod', ...CONTROLLER_KINDS] as const;
   const podCount = Math.ceil(size * 0.9);
   const pods = fc.sample(podArbitrary, { numRuns: podCount, seed });
-  const others = fc.sample(fc.oneof(serviceArbitrary, serviceAccountArbitrary), { numRuns: size - podCount, seed });
+  const others = fc.sample(fc.oneof(serviceArbitrary, serviceAccountArbitrary), {
+    numRuns: size - podCount,
+    seed,
+  });
   return [
     ...pods.map((pod, i) => {
       const kind = kinds[i % kinds.length] as (typeof kinds)[number];
       const withNamespace = { ...pod, metadata: { ...(pod.metadata as object), namespace: 'shop' } };
-      return { id: `gen-${i}-${kind.toLowerCase()}`, object: kind === 'Pod' ? withNamespace : wrapPodInController(withNamespace, kind) };
+      return {
+        id: `gen-${i}-${kind.toLowerCase()}`,
+        object: kind === 'Pod' ? withNamespace : wrapPodInController(withNamespace, kind),
+      };
     }),
-    ...others.map((object, i) => ({ id: `gen-${podCount + i}-${String(object.kind).toLowerCase()}`, object })),
+    ...others.map((object, i) => ({
+      id: `gen-${podCount + i}-${String(object.kind).toLowerCase()}`,
+      object,
+    })),
   ];
 }

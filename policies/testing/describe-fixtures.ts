@@ -2,12 +2,20 @@ import { matchedKinds, type Policy, resolvePolicy, selectPolicies } from '@palis
 import { Validator } from '@palisade/validator';
 import { describe, expect, it } from 'vitest';
 import { catalogue } from '../index.js';
-import { CONTROLLER_KINDS, type Fixture, loadFixtureParams, loadFixtures, wrapPodInController } from './fixtures.js';
+import {
+  CONTROLLER_KINDS,
+  type Fixture,
+  loadFixtureParams,
+  loadFixtures,
+  wrapPodInController,
+} from './fixtures.js';
 
 function validatorFor(policy: Policy, fixture: Fixture, params: unknown): Validator {
   const version = fixture.version ?? 'latest';
   const resolved = fixture.profile
-    ? selectPolicies(catalogue, { profile: fixture.profile, version }).filter((r) => r.policy.id === policy.id)
+    ? selectPolicies(catalogue, { profile: fixture.profile, version }).filter(
+        (r) => r.policy.id === policy.id,
+      )
     : [resolvePolicy(policy, version)].filter((r) => r !== undefined);
   return new Validator({ policies: resolved.map((r) => ({ ...r, params })) });
 }

@@ -34,7 +34,9 @@ export function loadFixtures(policyDir: string): Fixture[] {
     const dir = join(policyDir, 'fixtures', expect);
     let files: string[];
     try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+      files = readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .sort();
     } catch {
       continue;
     }
@@ -81,9 +83,14 @@ const controllerApiVersion: Record<Exclude<PodKind, 'Pod'>, string> = {
 };
 
 /** Wraps a Pod in a controller of `kind` whose pod template is that Pod (name and namespace move up). */
-export function wrapPodInController(pod: Record<string, unknown>, kind: Exclude<PodKind, 'Pod'>): Record<string, unknown> {
+export function wrapPodInController(
+  pod: Record<string, unknown>,
+  kind: Exclude<PodKind, 'Pod'>,
+): Record<string, unknown> {
   const { name, namespace, ...templateMetadata } = (pod.metadata ?? {}) as Record<string, unknown>;
-  const labels = (templateMetadata.labels as Record<string, string> | undefined) ?? { app: String(name ?? 'app') };
+  const labels = (templateMetadata.labels as Record<string, string> | undefined) ?? {
+    app: String(name ?? 'app'),
+  };
   const template = { metadata: { ...templateMetadata, labels }, spec: pod.spec };
   const metadata: Record<string, unknown> = namespace === undefined ? { name } : { name, namespace };
   let spec: Record<string, unknown>;

@@ -49,15 +49,37 @@ const appArmorProfile = optionalObject({
 });
 
 const seLinuxOptions = optionalObject({
-  type: sometimes(['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t', 'spc_t', '', null] as const),
+  type: sometimes([
+    'container_t',
+    'container_init_t',
+    'container_kvm_t',
+    'container_engine_t',
+    'spc_t',
+    '',
+    null,
+  ] as const),
   user: sometimes(['system_u', '', null] as const),
   role: sometimes(['system_r', '', null] as const),
   level: sometimes(['s0:c123,c456'] as const),
 });
 
-const windowsOptions = optionalObject({ hostProcess: bool(1), runAsUserName: sometimes(['ContainerUser'] as const) });
+const windowsOptions = optionalObject({
+  hostProcess: bool(1),
+  runAsUserName: sometimes(['ContainerUser'] as const),
+});
 
-export const CAPABILITIES = ['NET_BIND_SERVICE', 'CHOWN', 'KILL', 'SYS_CHROOT', 'NET_RAW', 'SYS_ADMIN', 'ALL', 'all', 'chown', ''];
+export const CAPABILITIES = [
+  'NET_BIND_SERVICE',
+  'CHOWN',
+  'KILL',
+  'SYS_CHROOT',
+  'NET_RAW',
+  'SYS_ADMIN',
+  'ALL',
+  'all',
+  'chown',
+  '',
+];
 
 const capabilityList = fc.oneof(
   { weight: 2, arbitrary: fc.constant(undefined) },
@@ -104,7 +126,12 @@ const ports = fc.oneof(
   },
 );
 
-const IMAGES = ['registry.example.com/app:1.0', 'nginx', 'nginx:latest', 'registry.example.com:5000/app@sha256:' + 'a'.repeat(64)];
+const IMAGES = [
+  'registry.example.com/app:1.0',
+  'nginx',
+  'nginx:latest',
+  `registry.example.com:5000/app@sha256:${'a'.repeat(64)}`,
+];
 
 function container(name: string, kind: 'init' | 'regular' | 'ephemeral'): fc.Arbitrary<JsonObject> {
   return object({
@@ -175,7 +202,12 @@ const volume = (i: number) =>
 
 const volumes = fc.oneof(
   { weight: 2, arbitrary: fc.constant(undefined) },
-  { weight: 3, arbitrary: fc.integer({ min: 0, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => volume(i)))) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .integer({ min: 0, max: 3 })
+      .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => volume(i)))),
+  },
 );
 
 export const SYSCTLS = [
@@ -201,7 +233,12 @@ const podSecurityContext = optionalObject(
     windowsOptions,
     sysctls: fc.oneof(
       { weight: 3, arbitrary: fc.constant(undefined) },
-      { weight: 1, arbitrary: fc.array(object({ name: fc.constantFrom(...SYSCTLS), value: fc.constant('1') }), { maxLength: 2 }) },
+      {
+        weight: 1,
+        arbitrary: fc.array(object({ name: fc.constantFrom(...SYSCTLS), value: fc.constant('1') }), {
+          maxLength: 2,
+        }),
+      },
     ),
   },
   1,
@@ -216,7 +253,14 @@ const ANNOTATION_KEYS = [
   'container.seccomp.security.alpha.kubernetes.io/e0',
   'example.com/owner',
 ];
-const ANNOTATION_VALUES = ['', 'runtime/default', 'docker/default', 'localhost/profile', 'unconfined', 'Unconfined'];
+const ANNOTATION_VALUES = [
+  '',
+  'runtime/default',
+  'docker/default',
+  'localhost/profile',
+  'unconfined',
+  'Unconfined',
+];
 
 const annotations = fc.oneof(
   { weight: 3, arbitrary: fc.constant(undefined) },
@@ -224,7 +268,9 @@ const annotations = fc.oneof(
     weight: 2,
     arbitrary: fc
       .uniqueArray(fc.constantFrom(...ANNOTATION_KEYS), { minLength: 1, maxLength: 3 })
-      .chain((keys) => fc.tuple(...keys.map((k) => fc.constantFrom(...ANNOTATION_VALUES).map((v) => [k, v] as const))))
+      .chain((keys) =>
+        fc.tuple(...keys.map((k) => fc.constantFrom(...ANNOTATION_VALUES).map((v) => [k, v] as const))),
+      )
       .map((pairs) => Object.fromEntries(pairs) as JsonObject),
   },
 );

@@ -1,4 +1,15 @@
-import type { Binding, Check, Collection, ContainerList, Cond, Json, Loop, Message, Rule, Value } from './ir.js';
+import type {
+  Binding,
+  Check,
+  Collection,
+  Cond,
+  ContainerList,
+  Json,
+  Loop,
+  Message,
+  Rule,
+  Value,
+} from './ir.js';
 
 /**
  * The typed builder for the rule IR. Every function returns plain IR data; nothing here runs at admission time.
@@ -25,13 +36,17 @@ export function toPath(path: string | readonly (string | number)[]): readonly (s
 
 /** Reads `path` from variable `from` (a `forEach` or loop variable, `pod` or `object`). */
 export function field(from: string, path: string | readonly (string | number)[], fallback?: Json): Value {
-  const read: { get: string; path: readonly (string | number)[]; default?: Json } = { get: from, path: toPath(path) };
+  const read: { get: string; path: readonly (string | number)[]; default?: Json } = {
+    get: from,
+    path: toPath(path),
+  };
   if (fallback !== undefined) read.default = fallback;
   return read;
 }
 
 /** A field of the Pod (or of the controller's pod template). */
-export const pod = (path: string | readonly (string | number)[], fallback?: Json): Value => field('pod', path, fallback);
+export const pod = (path: string | readonly (string | number)[], fallback?: Json): Value =>
+  field('pod', path, fallback);
 /** A field of the admitted resource itself. */
 export const object = (path: string | readonly (string | number)[], fallback?: Json): Value =>
   field('object', path, fallback);
@@ -54,12 +69,16 @@ export const ge = (left: Operand, right: Operand): Cond => ({ ge: [val(left), va
 export const isTrue = (value: Value): Cond => eq(value, true);
 export const oneOf = (value: Operand, list: Operand): Cond => ({ in: [val(value), val(list)] });
 export const subsetOf = (list: Operand, of: Operand): Cond => ({ subset: [val(list), val(of)] });
-export const startsWith = (value: Operand, prefixes: Operand): Cond => ({ startsWith: [val(value), val(prefixes)] });
+export const startsWith = (value: Operand, prefixes: Operand): Cond => ({
+  startsWith: [val(value), val(prefixes)],
+});
 export const glob = (value: Operand, patterns: Operand): Cond => ({ glob: [val(value), val(patterns)] });
 export const matches = (value: Operand, regex: string): Cond => ({ matches: [val(value), regex] });
 
 /** Every container of the pod, or only the named lists (e.g. `containers('containers', 'initContainers')`). */
-export const containers = (...lists: ContainerList[]): Collection => ({ containers: lists.length === 0 ? true : lists });
+export const containers = (...lists: ContainerList[]): Collection => ({
+  containers: lists.length === 0 ? true : lists,
+});
 export const list = (value: Value): Collection => ({ list: value });
 export const entries = (value: Value): Collection => ({ entries: value });
 
@@ -70,7 +89,10 @@ export const every = (variable: string, collection: Collection, where: Cond): Co
   every: { var: variable, in: collection, where } satisfies Loop,
 });
 
-export const bind = (variable: string, collection: Collection): Binding => ({ var: variable, in: collection });
+export const bind = (variable: string, collection: Collection): Binding => ({
+  var: variable,
+  in: collection,
+});
 
 /** Builds a message from a template literal: `msg\`container ${field('c', 'name')} is privileged\``. */
 export function msg(strings: TemplateStringsArray, ...values: Operand[]): Message {
@@ -95,7 +117,13 @@ export interface CheckInput {
 }
 
 export function check(input: CheckInput): Check {
-  const out: { forEach?: readonly Binding[]; deny: Cond; message: Message; field: string; fieldFrom?: string } = {
+  const out: {
+    forEach?: readonly Binding[];
+    deny: Cond;
+    message: Message;
+    field: string;
+    fieldFrom?: string;
+  } = {
     deny: input.deny,
     message: input.message,
     field: input.field,

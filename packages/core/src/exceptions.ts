@@ -6,30 +6,29 @@ import { labelSelectorSchema, type ResourceIdentity, selectorMatches } from './m
  * A policy exception: exempts resources (by namespace, name, kind or labels) or containers (by image) from
  * named policies, with a reason and an optional expiry. Expired exceptions stop applying.
  */
-export const exceptionSchema = z
-  .strictObject({
-    name: z.string().min(1),
-    /** Policy ids, or "*" for every policy. */
-    policies: z.array(z.string().min(1)).min(1),
-    reason: z.string().min(1, 'an exception needs a reason'),
-    /**
-     * Date (`YYYY-MM-DD`, valid through that day, UTC) or RFC 3339 time after which the exception stops applying.
-     */
-    expires: z
-      .string()
-      .refine((s) => !Number.isNaN(expiryTime(s)), 'expires must be YYYY-MM-DD or an RFC 3339 time')
-      .optional(),
-    match: z
-      .strictObject({
-        namespaces: z.array(z.string().min(1)).optional(),
-        names: z.array(z.string().min(1)).optional(),
-        kinds: z.array(z.string().min(1)).optional(),
-        labels: labelSelectorSchema.optional(),
-        /** Image globs: matching containers are skipped; the rest of the resource is still checked. */
-        images: z.array(z.string().min(1)).optional(),
-      })
-      .refine((m) => Object.values(m).some((v) => v !== undefined), 'match must name at least one criterion'),
-  });
+export const exceptionSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Policy ids, or "*" for every policy. */
+  policies: z.array(z.string().min(1)).min(1),
+  reason: z.string().min(1, 'an exception needs a reason'),
+  /**
+   * Date (`YYYY-MM-DD`, valid through that day, UTC) or RFC 3339 time after which the exception stops applying.
+   */
+  expires: z
+    .string()
+    .refine((s) => !Number.isNaN(expiryTime(s)), 'expires must be YYYY-MM-DD or an RFC 3339 time')
+    .optional(),
+  match: z
+    .strictObject({
+      namespaces: z.array(z.string().min(1)).optional(),
+      names: z.array(z.string().min(1)).optional(),
+      kinds: z.array(z.string().min(1)).optional(),
+      labels: labelSelectorSchema.optional(),
+      /** Image globs: matching containers are skipped; the rest of the resource is still checked. */
+      images: z.array(z.string().min(1)).optional(),
+    })
+    .refine((m) => Object.values(m).some((v) => v !== undefined), 'match must name at least one criterion'),
+});
 export type PolicyException = z.infer<typeof exceptionSchema>;
 
 function expiryTime(expires: string): number {

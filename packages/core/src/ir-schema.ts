@@ -6,7 +6,14 @@ import type { Binding, Check, Collection, Cond, Json, Loop, Message, Rule, Value
 const varName = z.string().regex(/^[a-z][A-Za-z0-9_]*$/, 'variable names are lower camelCase identifiers');
 
 export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]),
+  z.union([
+    z.null(),
+    z.boolean(),
+    z.number(),
+    z.string(),
+    z.array(jsonSchema),
+    z.record(z.string(), jsonSchema),
+  ]),
 );
 
 export const valueSchema: z.ZodType<Value> = z.lazy(() =>
@@ -29,7 +36,10 @@ export const collectionSchema: z.ZodType<Collection> = z.union([
   z.strictObject({
     containers: z.union([
       z.literal(true),
-      z.array(z.enum(['initContainers', 'containers', 'ephemeralContainers'])).min(1).readonly(),
+      z
+        .array(z.enum(['initContainers', 'containers', 'ephemeralContainers']))
+        .min(1)
+        .readonly(),
     ]),
   }),
 ]);

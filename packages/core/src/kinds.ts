@@ -15,10 +15,9 @@ export const POD_TEMPLATE_PATHS = {
 
 export type PodKind = keyof typeof POD_TEMPLATE_PATHS;
 
-export const POD_CONTROLLER_KINDS = Object.keys(POD_TEMPLATE_PATHS).filter((kind) => kind !== 'Pod') as Exclude<
-  PodKind,
-  'Pod'
->[];
+export const POD_CONTROLLER_KINDS = Object.keys(POD_TEMPLATE_PATHS).filter(
+  (kind) => kind !== 'Pod',
+) as Exclude<PodKind, 'Pod'>[];
 
 /** API group/version of each kind Palisade knows how to match (used by generated match blocks). */
 export const KIND_API_GROUPS: Record<string, { group: string; version: string }> = {

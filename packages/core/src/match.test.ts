@@ -5,7 +5,16 @@ import { appliesAsPod, matchedKinds, matchesResource, selectorMatches } from './
 describe('match', () => {
   it('expands Pod to every Pod controller unless told not to', () => {
     expect(matchedKinds({ kinds: ['Pod'] })).toEqual(
-      expect.arrayContaining(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController', 'CronJob']),
+      expect.arrayContaining([
+        'Pod',
+        'Deployment',
+        'ReplicaSet',
+        'StatefulSet',
+        'DaemonSet',
+        'Job',
+        'ReplicationController',
+        'CronJob',
+      ]),
     );
     expect(matchedKinds({ kinds: ['Pod'], podControllers: false })).toEqual(['Pod']);
     expect(appliesAsPod({ kinds: ['Pod', 'ServiceAccount'] }, 'ServiceAccount')).toBe(false);
@@ -22,10 +31,16 @@ describe('match', () => {
   it('evaluates label selectors like Kubernetes', () => {
     const labels = { app: 'web', tier: 'front' };
     expect(selectorMatches({ matchLabels: { app: 'web' } }, labels)).toBe(true);
-    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }] }, labels)).toBe(false);
-    expect(selectorMatches({ matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] }, labels)).toBe(true);
+    expect(
+      selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }] }, labels),
+    ).toBe(false);
+    expect(
+      selectorMatches({ matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] }, labels),
+    ).toBe(true);
     expect(selectorMatches({ matchExpressions: [{ key: 'env', operator: 'Exists' }] }, labels)).toBe(false);
-    expect(selectorMatches({ matchExpressions: [{ key: 'env', operator: 'DoesNotExist' }] }, labels)).toBe(true);
+    expect(selectorMatches({ matchExpressions: [{ key: 'env', operator: 'DoesNotExist' }] }, labels)).toBe(
+      true,
+    );
   });
   it('globs treat regex metacharacters literally', () => {
     expect(globMatch('registry.example.com/app', 'registry.example.com/*')).toBe(true);

@@ -33,13 +33,16 @@ export const matchSchema = z.strictObject({
 export type Match = z.infer<typeof matchSchema>;
 /** What `definePolicy` accepts for `match` (readonly arrays, so `as const` literals work). */
 export type MatchInput = {
-  readonly [K in keyof Match]: Match[K] extends (infer T)[] | undefined ? readonly T[] | Extract<Match[K], undefined> : Match[K];
+  readonly [K in keyof Match]: Match[K] extends (infer T)[] | undefined
+    ? readonly T[] | Extract<Match[K], undefined>
+    : Match[K];
 };
 
 /** The kinds a match covers once Pod controllers are expanded. */
 export function matchedKinds(match: Match): string[] {
   const kinds = new Set(match.kinds);
-  if (kinds.has('Pod') && match.podControllers !== false) for (const kind of POD_CONTROLLER_KINDS) kinds.add(kind);
+  if (kinds.has('Pod') && match.podControllers !== false)
+    for (const kind of POD_CONTROLLER_KINDS) kinds.add(kind);
   return [...kinds];
 }
 
@@ -49,7 +52,8 @@ export function appliesAsPod(match: Match, kind: string): boolean {
 }
 
 export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (labels[key] !== value) return false;
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {}))
+    if (labels[key] !== value) return false;
   for (const expr of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, expr.key);
     const value = labels[expr.key];
@@ -79,11 +83,19 @@ export interface ResourceIdentity {
   labels: Readonly<Record<string, string>>;
 }
 
-export function matchesResource(match: Match, resource: ResourceIdentity, kinds = matchedKinds(match)): boolean {
+export function matchesResource(
+  match: Match,
+  resource: ResourceIdentity,
+  kinds = matchedKinds(match),
+): boolean {
   if (!kinds.includes(resource.kind)) return false;
   const ns = resource.namespace;
   if (match.namespaces && (ns === undefined || !match.namespaces.some((g) => globMatch(ns, g)))) return false;
-  if (match.excludedNamespaces && ns !== undefined && match.excludedNamespaces.some((g) => globMatch(ns, g))) {
+  if (
+    match.excludedNamespaces &&
+    ns !== undefined &&
+    match.excludedNamespaces.some((g) => globMatch(ns, g))
+  ) {
     return false;
   }
   if (match.labelSelector && !selectorMatches(match.labelSelector, resource.labels)) return false;

@@ -19,7 +19,9 @@ describe('definePolicy', () => {
       id: 'allowed-runtime',
       params: z.object({ classes: z.array(z.string()).default(['gvisor']) }),
       rule: (p) =>
-        rule([check({ deny: not(oneOf(pod('spec.runtimeClassName'), p.classes)), message: msg`x`, field: '' })]),
+        rule([
+          check({ deny: not(oneOf(pod('spec.runtimeClassName'), p.classes)), message: msg`x`, field: '' }),
+        ]),
     });
     expect(policy.enforcement).toBe('audit');
     expect(paramNames(policy.rule!)).toEqual(new Set(['classes']));
@@ -32,7 +34,11 @@ describe('definePolicy', () => {
 
   it('rejects a rule that is not valid IR, naming the policy', () => {
     expect(() =>
-      definePolicy({ ...base, id: 'broken', rule: () => ({ checks: [{ deny: { nope: 1 }, message: [], field: '' }] }) as never }),
+      definePolicy({
+        ...base,
+        id: 'broken',
+        rule: () => ({ checks: [{ deny: { nope: 1 }, message: [], field: '' }] }) as never,
+      }),
     ).toThrow(/policy broken: rule/);
   });
 
@@ -41,7 +47,8 @@ describe('definePolicy', () => {
       definePolicy({
         ...base,
         id: 'undeclared',
-        rule: () => rule([check({ deny: oneOf(pod('spec.x'), { param: 'missing' }), message: ['m'], field: '' })]),
+        rule: () =>
+          rule([check({ deny: oneOf(pod('spec.x'), { param: 'missing' }), message: ['m'], field: '' })]),
       }),
     ).toThrow(/undeclared parameter "missing"/);
   });
@@ -52,7 +59,16 @@ describe('definePolicy', () => {
       definePolicy({
         ...base,
         id: 'out-of-order',
-        pss: [{ level: 'baseline', check: 'x', revisions: [{ since: '1.25', rule: r }, { since: '1.8', rule: r }] }],
+        pss: [
+          {
+            level: 'baseline',
+            check: 'x',
+            revisions: [
+              { since: '1.25', rule: r },
+              { since: '1.8', rule: r },
+            ],
+          },
+        ],
       }),
     ).toThrow(/increasing order/);
   });

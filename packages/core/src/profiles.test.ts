@@ -4,22 +4,53 @@ import { definePolicy, type PssControl } from './policy.js';
 import { resolvePolicy, resolveProfile, selectPolicies } from './profiles.js';
 import { parsePssVersion } from './pss-version.js';
 
-const r = (name: string) => rule([check({ deny: eq(pod(`spec.${name}`), true), message: [name], field: '' })]);
+const r = (name: string) =>
+  rule([check({ deny: eq(pod(`spec.${name}`), true), message: [name], field: '' })]);
 const policy = (id: string, pss: PssControl[]) =>
-  definePolicy({ id, title: id, description: id, severity: 'low', category: 'c', remediation: 'r', match: { kinds: ['Pod'] }, pss });
+  definePolicy({
+    id,
+    title: id,
+    description: id,
+    severity: 'low',
+    category: 'c',
+    remediation: 'r',
+    match: { kinds: ['Pod'] },
+    pss,
+  });
 
 const catalogue = [
-  policy('base-a', [{ level: 'baseline', check: 'a', revisions: [{ since: '1.0', rule: r('a0') }, { since: '1.25', rule: r('a25') }] }]),
+  policy('base-a', [
+    {
+      level: 'baseline',
+      check: 'a',
+      revisions: [
+        { since: '1.0', rule: r('a0') },
+        { since: '1.25', rule: r('a25') },
+      ],
+    },
+  ]),
   policy('base-b', [{ level: 'baseline', check: 'b', revisions: [{ since: '1.0', rule: r('b') }] }]),
-  policy('strict-b', [{ level: 'restricted', check: 'b_restricted', revisions: [{ since: '1.22', rule: r('sb'), overrides: ['base-b'] }] }]),
+  policy('strict-b', [
+    {
+      level: 'restricted',
+      check: 'b_restricted',
+      revisions: [{ since: '1.22', rule: r('sb'), overrides: ['base-b'] }],
+    },
+  ]),
   policy('new-c', [{ level: 'baseline', check: 'c', revisions: [{ since: '1.34', rule: r('c') }] }]),
   policy('self-d', [
     { level: 'baseline', check: 'd', revisions: [{ since: '1.0', rule: r('d') }] },
-    { level: 'restricted', check: 'd_restricted', revisions: [{ since: '1.35', rule: r('dr'), overrides: ['self-d'] }] },
+    {
+      level: 'restricted',
+      check: 'd_restricted',
+      revisions: [{ since: '1.35', rule: r('dr'), overrides: ['self-d'] }],
+    },
   ]),
 ];
 const ids = (level: 'baseline' | 'restricted', version: string) =>
-  resolveProfile(level, version, catalogue).map((x) => `${x.policy.id}:${x.pssCheck}:${(x.rule.checks[0]?.message[0] as string) ?? ''}`);
+  resolveProfile(level, version, catalogue).map(
+    (x) => `${x.policy.id}:${x.pssCheck}:${(x.rule.checks[0]?.message[0] as string) ?? ''}`,
+  );
 
 describe('resolveProfile', () => {
   it('takes the newest revision at or below the version', () => {
@@ -59,7 +90,12 @@ describe('versions and selection', () => {
     expect(resolvePolicy(catalogue[3]!, 'v1.30')).toBeUndefined();
   });
   it('combines a profile with extra policies and exclusions, and rejects unknown ids', () => {
-    const chosen = selectPolicies(catalogue, { profile: 'baseline', version: 'latest', exclude: ['base-a'], include: ['strict-b'] });
+    const chosen = selectPolicies(catalogue, {
+      profile: 'baseline',
+      version: 'latest',
+      exclude: ['base-a'],
+      include: ['strict-b'],
+    });
     expect(chosen.map((c) => c.policy.id).sort()).toEqual(['base-b', 'new-c', 'self-d', 'strict-b']);
     expect(() => selectPolicies(catalogue, { include: ['nope'] })).toThrow(/unknown policy "nope"/);
   });

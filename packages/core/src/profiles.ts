@@ -34,7 +34,11 @@ function activeRevision(control: PssControl, version: PssVersion): PssRevision |
  * every check at or below the level takes its newest revision at or below the version; restricted revisions
  * replace the baseline checks they override.
  */
-export function resolveProfile(level: PssLevel, version: PssVersion | string, policies: readonly Policy[]): ResolvedPolicy[] {
+export function resolveProfile(
+  level: PssLevel,
+  version: PssVersion | string,
+  policies: readonly Policy[],
+): ResolvedPolicy[] {
   const v = typeof version === 'string' ? parsePssVersion(version) : version;
   const candidates: { policy: Policy; control: PssControl; revision: PssRevision }[] = [];
   const overridden = new Set<string>();
@@ -56,7 +60,10 @@ export function resolveProfile(level: PssLevel, version: PssVersion | string, po
  * The rule of a single policy outside a profile: its own rule, or for a PSS policy the revision of its
  * lowest-level check in force at `version`. Undefined when the check does not exist yet at that version.
  */
-export function resolvePolicy(policy: Policy, version: PssVersion | string = 'latest'): ResolvedPolicy | undefined {
+export function resolvePolicy(
+  policy: Policy,
+  version: PssVersion | string = 'latest',
+): ResolvedPolicy | undefined {
   if (policy.rule) return { policy, rule: policy.rule };
   const v = typeof version === 'string' ? parsePssVersion(version) : version;
   const controls = [...(policy.pss ?? [])].sort((a, b) => levelRank[a.level] - levelRank[b.level]);

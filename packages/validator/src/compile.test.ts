@@ -1,9 +1,9 @@
 import {
   all,
+  type Cond,
   check,
   coalesce,
   concat,
-  type Cond,
   containers,
   defined,
   entries,
@@ -32,7 +32,8 @@ const env = (obj: unknown, params: Record<string, unknown> = {}, exemptImages?: 
   params,
   exemptImages,
 });
-const holds = (cond: Cond, obj: unknown, params?: Record<string, unknown>) => compileCond(cond)(env(obj, params));
+const holds = (cond: Cond, obj: unknown, params?: Record<string, unknown>) =>
+  compileCond(cond)(env(obj, params));
 
 describe('IR semantics (reference implementation)', () => {
   it('reads missing fields and null as undefined', () => {
@@ -59,10 +60,14 @@ describe('IR semantics (reference implementation)', () => {
     expect(holds(some('e', entries(object('m')), eq(field('e', 'key'), 'k')), { m: { k: null } })).toBe(true);
   });
   it('tests strings against one pattern or any of a list, treating parameters as data', () => {
-    expect(holds(startsWith(object('i'), param('p')), { i: 'ghcr.io/x' }, { p: ['docker.io/', 'ghcr.io/'] })).toBe(true);
+    expect(
+      holds(startsWith(object('i'), param('p')), { i: 'ghcr.io/x' }, { p: ['docker.io/', 'ghcr.io/'] }),
+    ).toBe(true);
     expect(holds(startsWith(object('i'), param('p')), { i: 'evil.io/x' }, { p: ['.*'] })).toBe(false);
     expect(holds(glob(object('i'), 'ghcr.io/*'), { i: 'ghcr.io/a/b' })).toBe(true);
-    expect(holds(matches(object('i'), '@sha256:[a-f0-9]{64}$'), { i: `a@sha256:${'f'.repeat(64)}` })).toBe(true);
+    expect(holds(matches(object('i'), '@sha256:[a-f0-9]{64}$'), { i: `a@sha256:${'f'.repeat(64)}` })).toBe(
+      true,
+    );
     expect(holds(matches(object('i'), 'x'), { i: 1 })).toBe(false);
   });
   it('coalesces and concatenates', () => {
@@ -85,7 +90,10 @@ describe('IR semantics (reference implementation)', () => {
     const podObject = {
       spec: {
         initContainers: [{ name: 'i', image: 'vendor/init:1', ...privileged }],
-        containers: [{ name: 'a', image: 'app:1' }, { name: 'b', image: 'app:1', ...privileged }],
+        containers: [
+          { name: 'a', image: 'app:1' },
+          { name: 'b', image: 'app:1', ...privileged },
+        ],
         ephemeralContainers: [{ name: 'e', image: 'debug:1', ...privileged }],
       },
     };
@@ -94,10 +102,17 @@ describe('IR semantics (reference implementation)', () => {
       { message: 'container b', path: ['spec', 'containers', 1, 'securityContext', 'privileged'] },
       { message: 'container e', path: ['spec', 'ephemeralContainers', 0, 'securityContext', 'privileged'] },
     ]);
-    expect(compiled.evaluate(env(podObject, {}, ['vendor/*', 'debug:*'])).map((v) => v.message)).toEqual(['container b']);
+    expect(compiled.evaluate(env(podObject, {}, ['vendor/*', 'debug:*'])).map((v) => v.message)).toEqual([
+      'container b',
+    ]);
   });
   it('applies a rule only when its precondition holds', () => {
-    const compiled = compileRule(rule([check({ deny: defined(pod('spec')), message: ['m'], field: '' })], all(eq(pod('spec.os.name'), 'linux'))));
+    const compiled = compileRule(
+      rule(
+        [check({ deny: defined(pod('spec')), message: ['m'], field: '' })],
+        all(eq(pod('spec.os.name'), 'linux')),
+      ),
+    );
     expect(compiled.applies(env({ spec: { os: { name: 'windows' } } }))).toBe(false);
     expect(compiled.applies(env({ spec: { os: { name: 'linux' } } }))).toBe(true);
   });

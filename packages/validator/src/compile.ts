@@ -1,4 +1,12 @@
-import { type Check, type Collection, type Cond, globMatch, type Message, type Rule, type Value } from '@palisade/core';
+import {
+  type Check,
+  type Collection,
+  type Cond,
+  globMatch,
+  type Message,
+  type Rule,
+  type Value,
+} from '@palisade/core';
 
 /**
  * Compiles the rule IR to JavaScript closures once per policy, so evaluating a resource walks no IR at all.
@@ -47,7 +55,9 @@ function deepEqual(a: unknown, b: unknown): boolean {
   }
   const ak = Object.keys(a);
   const bk = Object.keys(b);
-  return ak.length === bk.length && ak.every((k) => hasOwn(b, k) && deepEqual((a as never)[k], (b as never)[k]));
+  return (
+    ak.length === bk.length && ak.every((k) => hasOwn(b, k) && deepEqual((a as never)[k], (b as never)[k]))
+  );
 }
 
 export function compileValue(value: Value): ValueFn {
@@ -135,7 +145,10 @@ export function compileCollection(collection: Collection, withPaths = true): Col
       const list = read(env);
       if (!Array.isArray(list)) return [];
       const base = withPaths ? valuePath(source, env) : undefined;
-      return list.map((value, i) => ({ value: value === null ? undefined : value, path: base && [...base, i] }));
+      return list.map((value, i) => ({
+        value: value === null ? undefined : value,
+        path: base && [...base, i],
+      }));
     };
   }
   const source = collection.entries;
@@ -299,7 +312,10 @@ function compileCheck(check: Check): (env: Env, out: Violation[]) => void {
   };
   const run = (env: Env, out: Violation[], depth: number): void => {
     const binding = bindings[depth];
-    if (!binding) return report(env, out);
+    if (!binding) {
+      report(env, out);
+      return;
+    }
     for (const item of binding.items(env)) {
       env.vars[binding.name] = item.value;
       env.paths[binding.name] = item.path;

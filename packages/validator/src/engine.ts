@@ -8,11 +8,11 @@ import {
   type Match,
   matchedKinds,
   matchesResource,
-  type Policy,
-  type PolicyException,
   POD_TEMPLATE_PATHS,
-  podOf,
+  type Policy,
   type PolicyConfig,
+  type PolicyException,
+  podOf,
   type ResourceIdentity,
 } from '@palisade/core';
 import { z } from 'zod';
@@ -31,7 +31,6 @@ export interface PolicyResult {
   /** The exception that exempted the resource, when status is `skip` because of one. */
   exception: PolicyException | undefined;
 }
-
 
 export interface ValidatorOptions {
   policies: readonly PolicyConfig[];
@@ -119,11 +118,18 @@ export class Validator {
     return results;
   }
 
-  #evaluate(compiled: CompiledPolicy, object: Record<string, unknown>, identity: ResourceIdentity): PolicyResult {
+  #evaluate(
+    compiled: CompiledPolicy,
+    object: Record<string, unknown>,
+    identity: ResourceIdentity,
+  ): PolicyResult {
     const base = { policy: compiled.policy, pssCheck: compiled.pssCheck, violations: [] as Violation[] };
     let exemptImages: string[] | undefined;
     for (const exception of this.#exceptions) {
-      if (!exceptionCoversPolicy(exception, compiled.policy.id) || !exceptionMatchesResource(exception, identity)) {
+      if (
+        !exceptionCoversPolicy(exception, compiled.policy.id) ||
+        !exceptionMatchesResource(exception, identity)
+      ) {
         continue;
       }
       if (exception.match.images) {
@@ -139,8 +145,14 @@ export class Validator {
     }
     const asPod = appliesAsPod(compiled.match, identity.kind) && isPodKind(identity.kind);
     const env: Env = {
-      vars: { object, pod: asPod ? podOf(identity.kind as keyof typeof POD_TEMPLATE_PATHS, object) : undefined },
-      paths: { object: [], pod: asPod ? POD_TEMPLATE_PATHS[identity.kind as keyof typeof POD_TEMPLATE_PATHS] : undefined },
+      vars: {
+        object,
+        pod: asPod ? podOf(identity.kind as keyof typeof POD_TEMPLATE_PATHS, object) : undefined,
+      },
+      paths: {
+        object: [],
+        pod: asPod ? POD_TEMPLATE_PATHS[identity.kind as keyof typeof POD_TEMPLATE_PATHS] : undefined,
+      },
       params: compiled.params,
       exemptImages,
     };
@@ -148,7 +160,8 @@ export class Validator {
       return { ...base, status: 'skip', message: 'precondition not met', exception: undefined };
     }
     const violations = compiled.rule.evaluate(env);
-    if (violations.length === 0) return { ...base, status: 'pass', message: 'validation passed', exception: undefined };
+    if (violations.length === 0)
+      return { ...base, status: 'pass', message: 'validation passed', exception: undefined };
     return {
       ...base,
       status: compiled.enforcement === 'warn' ? 'warn' : 'fail',

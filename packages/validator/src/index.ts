@@ -1,10 +1,74 @@
-export { compileCond, compileRule, compileValue, type Env, type Path, readPath, type Violation } from './compile.js';
 export {
-  identityOf,
+  compileCond,
+  compileRule,
+  compileValue,
+  type Env,
+  type Path,
+  readPath,
+  type Violation,
+} from './compile.js';
+export {
   InvalidParametersError,
+  identityOf,
   type PolicyConfig,
   type PolicyResult,
   type ResultStatus,
   Validator,
   type ValidatorOptions,
 } from './engine.js';
+export {
+  DEFAULT_MAX_ALIAS_COUNT,
+  DEFAULT_MAX_FILE_SIZE,
+  findManifestFiles,
+  type InputError,
+  iterateManifestFile,
+  iterateManifests,
+  type LoadedManifests,
+  type LoadOptions,
+  loadManifestFile,
+  loadManifests,
+  type ManifestEntry,
+  type ManifestFiles,
+  type ManifestFormat,
+  type ManifestResource,
+  type ParseOptions,
+  parseManifests,
+  STDIN_NAME,
+  STDIN_PATH,
+} from './manifests.js';
+export {
+  formatReport,
+  isReportFormat,
+  REPORT_FORMATS,
+  type ReportFormat,
+  type ReportOptions,
+} from './report/formats.js';
+export { buildJsonReport, formatJson, type JsonReport, type JsonResult } from './report/json.js';
+export { escapeXmlAttribute, escapeXmlText, formatJunit } from './report/junit.js';
+export {
+  buildPolicyReports,
+  formatPolicyReports,
+  type ObjectReference,
+  POLICY_REPORT_API_VERSION,
+  type PolicyReport,
+  type PolicyReportResult,
+  type PolicyReportSeverity,
+} from './report/policyreport.js';
+export {
+  type CheckedResource,
+  type CheckedResult,
+  checkResource,
+  describeInputError,
+  describeResource,
+  emptySummary,
+  formatPath,
+  type LocatedViolation,
+  type ResultSummary,
+  type RunMetadata,
+  summarize,
+  uncheckable,
+  type ValidationRun,
+  validateManifests,
+} from './report/run.js';
+export { artifactUri, buildSarifLog, formatSarif, SARIF_SCHEMA } from './report/sarif.js';
+export { formatText, printable, type TextReportOptions } from './report/text.js';

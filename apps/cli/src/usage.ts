@@ -1,0 +1,53 @@
+import { REPORT_FORMATS } from '@palisade/validator';
+
+/** Help texts. */
+
+export const MAIN_USAGE = `Usage: palisade <command> [options]
+
+Validate Kubernetes manifests against security policies (Pod Security Standards and hardening).
+
+Commands:
+  validate [paths...]   Check manifests (files, directories, - for standard input)
+  policies              List the policies in the catalogue
+
+Options:
+  -h, --help            Show help (also: palisade <command> --help)
+  -v, --version         Show the version
+
+Exit codes: 0 nothing failed, 1 a policy failed, 2 usage or input error.
+`;
+
+export const VALIDATE_USAGE = `Usage: palisade validate [options] <paths...>
+
+Check Kubernetes manifests against Palisade policies. Paths are files (any extension), directories (searched
+recursively for .yaml, .yml and .json files) or - for standard input. Multi-document YAML and List kinds are read.
+
+Policy selection (default: --profile restricted):
+      --profile <level>         Pod Security Standards profile: baseline or restricted
+      --policy <id>             Check this policy (repeatable, or comma-separated)
+      --exclude-policy <id>     Do not check this policy (repeatable, or comma-separated)
+      --pss-version <version>   Pod Security Standards version: latest or v1.N (default: latest)
+      --exceptions <file>       PolicyException documents (palisade.dev/v1alpha1) to apply (repeatable)
+
+Output:
+  -f, --format <format>         ${REPORT_FORMATS.join(', ')} (default: text)
+  -o, --output <file>           Write the report to a file instead of standard output
+      --max-file-size <size>    Skip larger inputs as errors, e.g. 10MiB, 512KiB, 1048576 (default: 64MiB)
+  -h, --help                    Show this help
+
+Exit codes: 0 nothing failed, 1 a policy failed, 2 usage or input error (results are still reported).
+
+Examples:
+  palisade validate k8s/
+  palisade validate --profile baseline --pss-version v1.30 deploy.yaml
+  kubectl get deploy -A -o json | palisade validate --format sarif -
+`;
+
+export const POLICIES_USAGE = `Usage: palisade policies [options]
+
+List the policies in the catalogue with their severity, category and Pod Security Standards level.
+
+Options:
+  -f, --format <format>   text or json (default: text)
+  -h, --help              Show this help
+`;

@@ -1,0 +1,21 @@
+export {
+  type EngineLocation,
+  enginePath,
+  enginesDir,
+  locateEngine,
+  moduleHash,
+  readPins,
+  TOOLS,
+  type Tool,
+  type ToolPin,
+} from './cache.js';
+export {
+  type OracleCheck,
+  type OracleLevelResult,
+  type OracleResult,
+  type PsaLevel,
+  type PsaOracleOptions,
+  type PsaVersion,
+  runPsaOracle,
+} from './oracle.js';
+export { type PalisadePssPolicyId, PSA_CHECK_TO_POLICY, type PsaCheckId } from './psa-map.js';

@@ -1,0 +1,439 @@
+import {
+  bind,
+  check,
+  containers,
+  definePolicy,
+  field,
+  isTrue,
+  msg,
+  type PolicyException,
+  pod,
+  rule,
+} from '@palisade/core';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { Validator } from '../engine.js';
+import { parseManifests } from '../manifests.js';
+import { formatReport, REPORT_FORMATS } from './formats.js';
+import { formatJson, type JsonReport } from './json.js';
+import { escapeXmlAttribute, escapeXmlText, formatJunit } from './junit.js';
+import { buildPolicyReports, formatPolicyReports, POLICY_REPORT_API_VERSION } from './policyreport.js';
+import { summarize, type ValidationRun, validateManifests } from './run.js';
+import { formatSarif } from './sarif.js';
+import { formatText, printable } from './text.js';
+
+// A small catalogue and a run with every kind of outcome: fail, warn, pass, skip (exception), no result, input error.
+
+const noPrivileged = definePolicy({
+  id: 'no-privileged',
+  title: 'No Privileged Containers',
+  description: 'Privileged containers can take over the node.',
+  severity: 'high',
+  category: 'Pod Security',
+  remediation: 'Set securityContext.privileged to false.',
+  standard: { name: 'Test Standard', url: 'https://example.com/privileged' },
+  match: { kinds: ['Pod'] },
+  rule: () =>
+    rule([
+      check({
+        forEach: bind('c', containers()),
+        deny: isTrue(field('c', 'securityContext.privileged')),
+        message: msg`container "${field('c', 'name')}" must not be privileged`,
+        field: 'securityContext.privileged',
+      }),
+    ]),
+});
+
+const noHostNetwork = definePolicy({
+  id: 'no-host-network',
+  title: 'No Host Network',
+  description: 'Pods should not share the node network.',
+  severity: 'low',
+  category: 'Hardening',
+  remediation: 'Remove spec.hostNetwork.',
+  match: { kinds: ['Pod'] },
+  enforcement: 'warn',
+  rule: () =>
+    rule([
+      check({
+        deny: isTrue(pod('spec.hostNetwork')),
+        message: msg`pod must not use the host network`,
+        field: 'spec.hostNetwork',
+      }),
+    ]),
+});
+
+const MANIFESTS = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: team-a
+spec:
+  hostNetwork: true
+  containers:
+    - name: "app<&\\"'\\u0001"
+      image: nginx:1.27
+      securityContext:
+        privileged: true
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: api:1
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: legacy
+  namespace: team-b
+spec:
+  containers:
+    - name: old
+      image: old:1
+      securityContext:
+        privileged: true
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: team-a}
+---
+not: [valid
+`;
+
+const exemption: PolicyException = {
+  name: 'legacy-app',
+  policies: ['no-privileged'],
+  reason: 'being replaced',
+  match: { names: ['legacy'] },
+};
+
+function fixtureRun(): ValidationRun {
+  const validator = new Validator({
+    policies: [
+      { policy: noPrivileged, rule: noPrivileged.rule ?? rule([]), pssCheck: 'privileged' },
+      { policy: noHostNetwork, rule: noHostNetwork.rule ?? rule([]) },
+    ],
+    exceptions: [exemption],
+  });
+  return validateManifests(validator, parseManifests(MANIFESTS, 'deploy/app.yaml'), {
+    tool: { name: 'palisade', version: '1.2.3' },
+    timestamp: new Date('2025-01-02T03:04:05.678Z'),
+  });
+}
+
+const run = fixtureRun();
+
+describe('the run', () => {
+  it('has every outcome', () => {
+    expect(summarize(run.resources)).toEqual({ pass: 3, fail: 1, warn: 1, error: 0, skip: 1 });
+    expect(run.resources.map((r) => r.results.length)).toEqual([2, 2, 2, 0]);
+    expect(run.errors).toHaveLength(1);
+    expect(run.metadata.policies.map((p) => p.id)).toEqual(['no-privileged', 'no-host-network']);
+  });
+});
+
+describe('json', () => {
+  const report = JSON.parse(formatJson(run)) as JsonReport;
+
+  it('has a summary, one result per resource and applicable policy, and the input errors', () => {
+    expect(Object.keys(report)).toEqual(['summary', 'results', 'errors']);
+    expect(report.summary).toEqual({ pass: 3, fail: 1, warn: 1, error: 0, skip: 1 });
+    expect(report.results).toHaveLength(6);
+    expect(report.errors).toEqual([
+      {
+        file: 'deploy/app.yaml',
+        document: 5,
+        line: expect.any(Number),
+        message: expect.stringMatching(/^invalid YAML/),
+      },
+    ]);
+  });
+
+  it('gives each result the PolicyReport result shape with file, line, pssCheck and located violations', () => {
+    expect(report.results[0]).toEqual({
+      policy: 'no-privileged',
+      result: 'fail',
+      message: 'container "app<&"\'\u0001" must not be privileged',
+      severity: 'high',
+      category: 'Pod Security',
+      source: 'palisade',
+      resources: [{ apiVersion: 'v1', kind: 'Pod', namespace: 'team-a', name: 'web' }],
+      file: 'deploy/app.yaml',
+      line: 12,
+      properties: {
+        pssCheck: 'privileged',
+        violations: [
+          {
+            message: 'container "app<&"\'\u0001" must not be privileged',
+            path: ['spec', 'containers', 0, 'securityContext', 'privileged'],
+            line: 12,
+          },
+        ],
+      },
+    });
+    expect(report.results[1]).toMatchObject({ policy: 'no-host-network', result: 'warn', line: 7 });
+  });
+
+  it('omits unset namespaces and names the exception of a skipped result', () => {
+    expect(report.results[2]).toEqual({
+      policy: 'no-privileged',
+      result: 'pass',
+      message: 'validation passed',
+      severity: 'high',
+      category: 'Pod Security',
+      source: 'palisade',
+      resources: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }],
+      file: 'deploy/app.yaml',
+      line: 14,
+      properties: { pssCheck: 'privileged' },
+    });
+    expect(report.results[4]).toMatchObject({
+      result: 'skip',
+      properties: { pssCheck: 'privileged', exception: 'legacy-app' },
+    });
+  });
+});
+
+describe('text', () => {
+  const text = formatText(run, { color: false });
+
+  it('groups findings by resource with the message, lines and how to fix', () => {
+    expect(text).toContain('deploy/app.yaml:1  Pod team-a/web\n');
+    // Control characters from manifests are shown escaped, never sent to the terminal.
+    expect(text).toContain(
+      '  FAIL  no-privileged: container "app<&"\'\\x01" must not be privileged (line 12)\n',
+    );
+    expect(text).toContain('        how to fix: Set securityContext.privileged to false.\n');
+    expect(text).toContain('  WARN  no-host-network: pod must not use the host network (line 7)\n');
+    expect(text).toContain(
+      'deploy/app.yaml:25  Pod team-b/legacy\n  SKIP  no-privileged: exempted by exception legacy-app: being replaced\n',
+    );
+    expect(text).not.toContain('Deployment api');
+  });
+
+  it('lists input errors and ends with a summary line', () => {
+    expect(text).toMatch(/Input errors\n {2}ERROR deploy\/app\.yaml:\d+ \(document 5\): invalid YAML/);
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      'Summary: 4 resources in 1 file; 2 resources without findings: 1 failed, 1 warning, 3 passed, 1 skipped, 1 input error',
+    );
+  });
+
+  it('escapes control characters so manifests cannot drive the terminal', () => {
+    expect(printable('evil\u001b]0;title\u0007\nname')).toBe('evil\\x1b]0;title\\x07\\x0aname');
+  });
+
+  it('uses ANSI colour only when asked', () => {
+    expect(text).not.toContain('\u001b[');
+    const coloured = formatText(run, { color: true });
+    expect(coloured).toContain('\u001b[31mFAIL \u001b[0m');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI escapes
+    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(text);
+  });
+});
+
+describe('sarif', () => {
+  const log = JSON.parse(formatSarif(run));
+  const [sarifRun] = log.runs;
+
+  it('is SARIF 2.1.0 with a rule per policy', () => {
+    expect(log.version).toBe('2.1.0');
+    expect(log.$schema).toMatch(/sarif-2\.1\.0/);
+    expect(sarifRun.tool.driver).toMatchObject({ name: 'palisade', version: '1.2.3' });
+    expect(sarifRun.tool.driver.rules).toEqual([
+      expect.objectContaining({
+        id: 'no-privileged',
+        name: 'NoPrivileged',
+        shortDescription: { text: 'No Privileged Containers' },
+        fullDescription: { text: 'Privileged containers can take over the node.' },
+        help: expect.objectContaining({ text: 'Set securityContext.privileged to false.' }),
+        helpUri: 'https://example.com/privileged',
+        defaultConfiguration: { level: 'error' },
+        properties: expect.objectContaining({ 'security-severity': '8.0' }),
+      }),
+      expect.objectContaining({ id: 'no-host-network', defaultConfiguration: { level: 'warning' } }),
+    ]);
+  });
+
+  it('has a result per violation, located to its line', () => {
+    expect(sarifRun.results).toEqual([
+      {
+        ruleId: 'no-privileged',
+        ruleIndex: 0,
+        level: 'error',
+        message: { text: 'Pod team-a/web: container "app<&"\'\u0001" must not be privileged' },
+        locations: [
+          { physicalLocation: { artifactLocation: { uri: 'deploy/app.yaml' }, region: { startLine: 12 } } },
+        ],
+        properties: { resource: 'Pod team-a/web', path: 'spec.containers[0].securityContext.privileged' },
+      },
+      expect.objectContaining({ ruleId: 'no-host-network', ruleIndex: 1, level: 'warning' }),
+    ]);
+  });
+
+  it('reports input errors as tool execution notifications', () => {
+    expect(sarifRun.invocations).toEqual([
+      {
+        executionSuccessful: false,
+        toolExecutionNotifications: [
+          expect.objectContaining({
+            level: 'error',
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: 'deploy/app.yaml' },
+                  region: { startLine: expect.any(Number) },
+                },
+              },
+            ],
+          }),
+        ],
+      },
+    ]);
+  });
+});
+
+/**
+ * A strict XML 1.0 well-formedness check for the subset JUnit output uses (declaration, elements, attributes,
+ * text, entity and character references): throws on anything a conforming parser would reject.
+ */
+function assertWellFormedXml(xml: string): void {
+  const invalidChar = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+  if (invalidChar.test(xml)) throw new Error('character not allowed in XML');
+  const reference = /^&(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/;
+  const checkText = (text: string) => {
+    for (let i = text.indexOf('&'); i !== -1; i = text.indexOf('&', i + 1)) {
+      if (!reference.test(text.slice(i))) throw new Error(`bad reference at ${text.slice(i, i + 10)}`);
+    }
+    if (text.includes('<') || text.includes(']]>')) throw new Error('unescaped markup in text');
+  };
+  let rest = xml.replace(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n/, '');
+  if (rest === xml) throw new Error('missing XML declaration');
+  const open: string[] = [];
+  let sawRoot = false;
+  const name = '[A-Za-z_][\\w.-]*';
+  const tag = new RegExp(`^<(/?)(${name})((?:\\s+${name}="[^"<]*")*)\\s*(/?)>`);
+  while (rest.length > 0) {
+    const next = rest.indexOf('<');
+    const text = next === -1 ? rest : rest.slice(0, next);
+    if (open.length === 0 && text.trim() !== '') throw new Error('text outside the root element');
+    checkText(text);
+    if (next === -1) break;
+    rest = rest.slice(next);
+    const match = tag.exec(rest);
+    if (!match) throw new Error(`malformed tag at ${rest.slice(0, 40)}`);
+    const [whole, closing, element, attributes = '', selfClosing] = match;
+    const seen = new Set<string>();
+    for (const [, attribute, value = ''] of attributes.matchAll(new RegExp(`(${name})="([^"]*)"`, 'g'))) {
+      if (seen.has(attribute as string)) throw new Error(`duplicate attribute ${attribute}`);
+      seen.add(attribute as string);
+      checkText(value);
+    }
+    if (closing) {
+      if (open.pop() !== element) throw new Error(`mismatched </${element}>`);
+    } else {
+      if (open.length === 0 && sawRoot) throw new Error('second root element');
+      sawRoot = true;
+      if (!selfClosing) open.push(element as string);
+    }
+    rest = rest.slice(whole.length);
+  }
+  if (open.length > 0 || !sawRoot) throw new Error(`unclosed elements: ${open.join(', ')}`);
+}
+
+describe('junit', () => {
+  const xml = formatJunit(run);
+
+  it('is well-formed XML, even with markup and control characters in messages', () => {
+    expect(() => assertWellFormedXml(xml)).not.toThrow();
+    expect(() => assertWellFormedXml('<?xml version="1.0" encoding="UTF-8"?>\n<a><b></a></b>')).toThrow();
+    expect(() => assertWellFormedXml('<?xml version="1.0" encoding="UTF-8"?>\n<a x="&"/>')).toThrow();
+    expect(xml).toContain('container &quot;app&lt;&amp;&quot;&apos;\uFFFD&quot; must not be privileged');
+  });
+
+  it('has a testsuite per policy and a testcase per resource it applies to', () => {
+    expect(xml).toMatch(
+      /<testsuites name="palisade" tests="7" failures="1" errors="1" skipped="1" timestamp="2025-01-02T03:04:05Z">/,
+    );
+    expect(xml).toMatch(/<testsuite name="no-privileged" tests="3" failures="1" errors="0" skipped="1"/);
+    expect(xml).toMatch(/<testsuite name="no-host-network" tests="3" failures="0" errors="0" skipped="0"/);
+    expect(xml).toMatch(/<testsuite name="input" tests="1" failures="0" errors="1" skipped="0"/);
+    expect(xml).toContain(
+      '<testcase classname="no-privileged" name="Deployment api (deploy/app.yaml:14)" file="deploy/app.yaml" line="14"/>',
+    );
+    expect(xml).toMatch(/<failure message="[^"]*" type="high">line 12: container/);
+    expect(xml).toContain('<skipped message="exempted by exception legacy-app: being replaced"/>');
+    expect(xml).toContain('<system-out>warning: line 7: pod must not use the host network');
+  });
+
+  it('escapes text and attributes', () => {
+    expect(escapeXmlText('a < b && c > d')).toBe('a &lt; b &amp;&amp; c &gt; d');
+    expect(escapeXmlAttribute('"x"\n\'y\'\t\u0000')).toBe('&quot;x&quot;&#10;&apos;y&apos;&#9;\uFFFD');
+    expect(escapeXmlText('\uD800 lone surrogate')).toBe('\uFFFD lone surrogate');
+  });
+});
+
+describe('policyreport', () => {
+  const text = formatPolicyReports(run);
+  const documents = parseAllDocuments(text).map(
+    (doc) => doc.toJS() as ReturnType<typeof buildPolicyReports>[number],
+  );
+
+  it('writes wgpolicyk8s.io/v1alpha2 PolicyReports, one per namespace, and a ClusterPolicyReport', () => {
+    expect(documents.map((d) => [d.apiVersion, d.kind, d.metadata.name, d.metadata.namespace])).toEqual([
+      [POLICY_REPORT_API_VERSION, 'ClusterPolicyReport', 'palisade-cluster', undefined],
+      [POLICY_REPORT_API_VERSION, 'PolicyReport', 'palisade-team-a', 'team-a'],
+      [POLICY_REPORT_API_VERSION, 'PolicyReport', 'palisade-team-b', 'team-b'],
+    ]);
+  });
+
+  it('counts results in each summary', () => {
+    expect(documents.map((d) => d.summary)).toEqual([
+      { pass: 2, fail: 0, warn: 0, error: 0, skip: 0 },
+      { pass: 0, fail: 1, warn: 1, error: 0, skip: 0 },
+      { pass: 1, fail: 0, warn: 0, error: 0, skip: 1 },
+    ]);
+    for (const report of documents) {
+      for (const status of ['pass', 'fail', 'warn', 'error', 'skip'] as const) {
+        expect(report.summary[status]).toBe(report.results.filter((r) => r.result === status).length);
+      }
+    }
+  });
+
+  it('gives results the CRD fields: rule, severity in the enum, scored, ObjectReferences, a timestamp', () => {
+    expect(documents[1]?.results[0]).toEqual({
+      source: 'palisade',
+      policy: 'no-privileged',
+      rule: 'no-privileged',
+      category: 'Pod Security',
+      severity: 'high',
+      timestamp: { seconds: 1735787045, nanos: 678_000_000 },
+      result: 'fail',
+      scored: true,
+      message: 'container "app<&"\'\u0001" must not be privileged',
+      resources: [{ apiVersion: 'v1', kind: 'Pod', name: 'web', namespace: 'team-a' }],
+      properties: { file: 'deploy/app.yaml', line: '12', pssCheck: 'privileged' },
+    });
+    for (const result of documents.flatMap((d) => d.results)) {
+      expect(['critical', 'high', 'medium', 'low', 'info']).toContain(result.severity);
+      for (const value of Object.values(result.properties)) expect(typeof value).toBe('string');
+    }
+  });
+
+  it('writes YAML that reads back as the built reports', () => {
+    expect(documents).toEqual(JSON.parse(JSON.stringify(buildPolicyReports(run))));
+    expect(parse(text.split('---\n')[1] ?? '')).toMatchObject({ kind: 'ClusterPolicyReport' });
+  });
+});
+
+describe('formatReport', () => {
+  it('dispatches every format', () => {
+    for (const format of REPORT_FORMATS) expect(formatReport(format, run).length).toBeGreaterThan(0);
+    expect(formatReport('text', run, { color: true })).toContain('\u001b[');
+  });
+});

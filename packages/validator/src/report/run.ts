@@ -1,0 +1,157 @@
+import type { Policy } from '@palisade/core';
+import type { Path } from '../compile.js';
+import type { PolicyResult, ResultStatus, Validator } from '../engine.js';
+import type { InputError, LoadedManifests, ManifestResource } from '../manifests.js';
+
+/**
+ * The result of a validation run, as every report format reads it: each resource with its policy results (violations
+ * located to source lines), the input errors, and metadata about the run.
+ */
+
+export interface LocatedViolation {
+  message: string;
+  /** JSON path of the offending field from the resource root. */
+  path: Path;
+  /** Line of the field in the source, or of its nearest ancestor present there. */
+  line: number;
+}
+
+export interface CheckedResult {
+  policy: Policy;
+  /** The upstream Pod Security check reproduced, for PSS policies. */
+  pssCheck: string | undefined;
+  status: ResultStatus;
+  message: string;
+  violations: LocatedViolation[];
+  /** The name of the exception that exempted the resource. */
+  exception: string | undefined;
+}
+
+export interface CheckedResource {
+  apiVersion: string;
+  kind: string;
+  name: string | undefined;
+  namespace: string | undefined;
+  file: string;
+  document: number;
+  line: number;
+  /** One per policy that applies to the resource, in policy order. */
+  results: CheckedResult[];
+}
+
+export interface RunMetadata {
+  tool: { name: string; version: string; informationUri?: string };
+  /** When the run happened (PolicyReport timestamps). */
+  timestamp: Date;
+  /** The policies evaluated, in order (SARIF rules, JUnit suites). */
+  policies: readonly Policy[];
+}
+
+export interface ValidationRun {
+  metadata: RunMetadata;
+  resources: CheckedResource[];
+  errors: InputError[];
+}
+
+export type ResultSummary = Record<ResultStatus, number>;
+
+const LOCATED_STATUSES: ReadonlySet<ResultStatus> = new Set(['fail', 'warn', 'error']);
+
+function metadataString(object: Record<string, unknown>, key: string): string | undefined {
+  const metadata = object.metadata;
+  if (metadata === null || typeof metadata !== 'object') return undefined;
+  const value = (metadata as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Pairs a resource with its validator results. Source lines are looked up only for results that report
+ * violations (fail, warn, error), so passing resources cost no line lookups.
+ */
+export function checkResource(resource: ManifestResource, results: readonly PolicyResult[]): CheckedResource {
+  return {
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+    name: metadataString(resource.object, 'name'),
+    namespace: metadataString(resource.object, 'namespace'),
+    file: resource.file,
+    document: resource.document,
+    line: resource.line,
+    results: results.map((result) => ({
+      policy: result.policy,
+      pssCheck: result.pssCheck,
+      status: result.status,
+      message: result.message,
+      violations: LOCATED_STATUSES.has(result.status)
+        ? result.violations.map((v) => ({ message: v.message, path: v.path, line: resource.lineOf(v.path) }))
+        : [],
+      exception: result.exception?.name,
+    })),
+  };
+}
+
+/**
+ * Checks loaded manifests and assembles the run every report format reads. A resource the validator cannot check
+ * becomes an input error, like any other bad input.
+ */
+export function validateManifests(
+  validator: Validator,
+  manifests: LoadedManifests,
+  metadata: Omit<RunMetadata, 'policies'>,
+): ValidationRun {
+  const resources: CheckedResource[] = [];
+  const errors = [...manifests.errors];
+  for (const resource of manifests.resources) {
+    try {
+      resources.push(checkResource(resource, validator.validate(resource.object)));
+    } catch (error) {
+      errors.push(uncheckable(resource, error));
+    }
+  }
+  return { metadata: { ...metadata, policies: validator.policies }, resources, errors };
+}
+
+/** The input error for a resource whose check threw. */
+export function uncheckable(resource: ManifestResource, error: unknown): InputError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    file: resource.file,
+    document: resource.document,
+    line: resource.line,
+    message: `cannot check: ${reason}`,
+  };
+}
+
+export function emptySummary(): ResultSummary {
+  return { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+}
+
+/** Result counts by status over resources. */
+export function summarize(resources: readonly CheckedResource[]): ResultSummary {
+  const summary = emptySummary();
+  for (const resource of resources) for (const result of resource.results) summary[result.status]++;
+  return summary;
+}
+
+/** `Kind namespace/name`, `Kind name` for resources without a namespace. */
+export function describeResource(resource: CheckedResource): string {
+  const name = resource.name ?? '<unnamed>';
+  return `${resource.kind} ${resource.namespace === undefined ? name : `${resource.namespace}/${name}`}`;
+}
+
+/** `file:line`, with the document index when a multi-document position needs it. */
+export function describeInputError(error: InputError): string {
+  const where = error.line === undefined ? error.file : `${error.file}:${error.line}`;
+  return error.document === undefined ? where : `${where} (document ${error.document})`;
+}
+
+/** A violation path as text: `spec.containers[0].securityContext`. Keys that are not identifiers are quoted. */
+export function formatPath(path: Path): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(key)) out += out === '' ? key : `.${key}`;
+    else out += `[${JSON.stringify(key)}]`;
+  }
+  return out;
+}

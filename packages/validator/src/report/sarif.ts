@@ -1,0 +1,165 @@
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Policy, Severity } from '@palisade/core';
+import type { ResultStatus } from '../engine.js';
+import { type InputError, STDIN_NAME } from '../manifests.js';
+import {
+  type CheckedResource,
+  type CheckedResult,
+  describeResource,
+  formatPath,
+  type ValidationRun,
+} from './run.js';
+
+/** SARIF 2.1.0, for code scanning: one rule per policy, one result per violation located to its line. */
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+type SarifLevel = 'error' | 'warning' | 'note';
+
+interface SarifLocation {
+  physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } };
+}
+
+interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level: SarifLevel;
+  message: { text: string };
+  locations?: SarifLocation[];
+  properties: { resource: string; path?: string };
+}
+
+/** GitHub code scanning ranks alerts by this score (0–10). */
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+};
+
+const LEVEL: Partial<Record<ResultStatus, SarifLevel>> = { fail: 'error', error: 'error', warn: 'warning' };
+
+/** A URI for a file: relative paths stay relative (to the run's working directory), with `/` separators. */
+export function artifactUri(file: string): string {
+  if (isAbsolute(file)) return pathToFileURL(file).href;
+  return file
+    .split(/[\\/]/)
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+}
+
+function locations(file: string, line: number | undefined): SarifLocation[] | undefined {
+  if (file === STDIN_NAME) return undefined;
+  const physicalLocation = {
+    artifactLocation: { uri: artifactUri(file) },
+    ...(line === undefined ? {} : { region: { startLine: line } }),
+  };
+  return [{ physicalLocation }];
+}
+
+function pascalCase(id: string): string {
+  return id.replace(/(^|-)([a-z0-9])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());
+}
+
+function rule(policy: Policy) {
+  return {
+    id: policy.id,
+    name: pascalCase(policy.id),
+    shortDescription: { text: policy.title },
+    fullDescription: { text: policy.description },
+    help: { text: policy.remediation, markdown: `**How to fix:** ${policy.remediation}` },
+    ...(policy.standard?.url ? { helpUri: policy.standard.url } : {}),
+    defaultConfiguration: { level: policy.enforcement === 'warn' ? 'warning' : 'error' },
+    properties: {
+      category: policy.category,
+      severity: policy.severity,
+      'security-severity': SECURITY_SEVERITY[policy.severity],
+      tags: ['security', 'kubernetes', policy.category],
+    },
+  };
+}
+
+function results(resource: CheckedResource, result: CheckedResult, ruleIndex: number): SarifResult[] {
+  const level = LEVEL[result.status];
+  if (!level) return [];
+  const base = { ruleId: result.policy.id, ruleIndex, level };
+  const where = describeResource(resource);
+  if (result.violations.length === 0) {
+    const located = locations(resource.file, resource.line);
+    return [
+      {
+        ...base,
+        message: { text: `${where}: ${result.message}` },
+        ...(located ? { locations: located } : {}),
+        properties: { resource: where },
+      },
+    ];
+  }
+  return result.violations.map((violation) => {
+    const located = locations(resource.file, violation.line);
+    return {
+      ...base,
+      message: { text: `${where}: ${violation.message}` },
+      ...(located ? { locations: located } : {}),
+      properties: { resource: where, path: formatPath(violation.path) },
+    };
+  });
+}
+
+function notification(error: InputError) {
+  const located = locations(error.file, error.line);
+  const document = error.document === undefined ? '' : ` (document ${error.document})`;
+  return {
+    level: 'error',
+    message: { text: `${error.file}${document}: ${error.message}` },
+    ...(located ? { locations: located } : {}),
+  };
+}
+
+export function buildSarifLog(run: ValidationRun) {
+  const policies = [...run.metadata.policies];
+  // Results may come from policies outside the metadata list; give them rules too.
+  const known = new Set(policies);
+  for (const resource of run.resources) {
+    for (const { policy } of resource.results) {
+      if (!known.has(policy)) {
+        known.add(policy);
+        policies.push(policy);
+      }
+    }
+  }
+  const ruleIndex = new Map(policies.map((policy, i) => [policy.id, i]));
+  const { tool } = run.metadata;
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: tool.name,
+            version: tool.version,
+            ...(tool.informationUri ? { informationUri: tool.informationUri } : {}),
+            rules: policies.map(rule),
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: run.errors.length === 0,
+            toolExecutionNotifications: run.errors.map(notification),
+          },
+        ],
+        results: run.resources.flatMap((resource) =>
+          resource.results.flatMap((result) =>
+            results(resource, result, ruleIndex.get(result.policy.id) ?? 0),
+          ),
+        ),
+      },
+    ],
+  };
+}
+
+export function formatSarif(run: ValidationRun): string {
+  return `${JSON.stringify(buildSarifLog(run), null, 2)}\n`;
+}
