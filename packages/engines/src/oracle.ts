@@ -62,13 +62,8 @@ function parseLine(line: string): OracleResult {
  * Throws if the engine is not built, exits non-zero, or answers with the wrong number of lines.
  */
 export async function runPsaOracle(pods: readonly object[], opts: PsaOracleOptions): Promise<OracleResult[]> {
-  const child = spawn(
-    enginePath('psa-oracle'),
-    ['-levels', opts.levels.join(','), '-versions', opts.versions.join(',')],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+  const args = ['-levels', opts.levels.join(','), '-versions', opts.versions.join(',')];
+  const child = spawn(enginePath('psa-oracle'), args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
