@@ -430,3 +430,45 @@ describe('validate: input and output', () => {
     expect(piped.stdout).toContain('25 resources in 25 files');
   });
 });
+
+describe('validate: exceptions among the manifests', () => {
+  const exceptionDoc = (reason: string) =>
+    `apiVersion: palisade.dev/v1alpha1\nkind: PolicyException\nmetadata:\n  name: inline\nspec:\n  policies: [disallow-privileged-containers]\n  reason: ${reason}\n  match:\n    names: [priv]\n`;
+
+  it('honours PolicyException documents found in the inputs, as cdk8s output carries them', async () => {
+    writeFileSync(
+      path('inline.yaml'),
+      `${pod('priv', { namespace: 'apps', container: PRIVILEGED })}---\n${exceptionDoc('node agent')}`,
+    );
+    const result = await cli([
+      'validate',
+      '--format',
+      'json',
+      '--policy',
+      'disallow-privileged-containers',
+      path('inline.yaml'),
+    ]);
+    expect(result.code).toBe(0);
+    expect(json(result).results).toHaveLength(1);
+    expect(json(result).results[0]).toMatchObject({ result: 'skip', properties: { exception: 'inline' } });
+  });
+
+  it('reports an invalid PolicyException document as an input error naming file, document and line', async () => {
+    writeFileSync(
+      path('inline-bad.yaml'),
+      `${pod('priv', { namespace: 'apps', container: PRIVILEGED })}---\n${exceptionDoc("''")}`,
+    );
+    const result = await cli([
+      'validate',
+      '--format',
+      'json',
+      '--policy',
+      'disallow-privileged-containers',
+      path('inline-bad.yaml'),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${path('inline-bad.yaml')}:`);
+    expect(result.stderr).toContain('(document 2): invalid PolicyException');
+    expect(json(result).results[0]).toMatchObject({ result: 'fail' });
+  });
+});

@@ -1,5 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { isExpired, type PolicyException, type ResolvedPolicy, selectPolicies } from '@palisade/core';
+import {
+  EXCEPTION_API_VERSION,
+  exceptionFromDocument,
+  isExpired,
+  type PolicyException,
+  type ResolvedPolicy,
+  selectPolicies,
+} from '@palisade/core';
 import { catalogue } from '@palisade/policies';
 import {
   type CheckedResource,
@@ -9,6 +16,7 @@ import {
   formatReport,
   type InputError,
   iterateManifestFile,
+  type ManifestResource,
   printable,
   uncheckable,
   type ValidationRun,
@@ -56,32 +64,54 @@ interface Checked {
   errors: InputError[];
 }
 
-async function checkManifests(validator: Validator, options: ValidateOptions, io: CliIO): Promise<Checked> {
+interface Loaded {
+  resources: ManifestResource[];
+  /** `palisade.dev/v1alpha1` PolicyException documents found among the manifests (e.g. emitted by cdk8s). */
+  exceptions: PolicyException[];
+  errors: InputError[];
+}
+
+const isExceptionDocument = (resource: ManifestResource) =>
+  resource.apiVersion === EXCEPTION_API_VERSION && resource.kind === 'PolicyException';
+
+async function loadInputs(options: ValidateOptions, io: CliIO): Promise<Loaded> {
   const found = findManifestFiles(options.paths);
-  const resources: CheckedResource[] = [];
-  const errors: InputError[] = [...found.errors];
+  const loaded: Loaded = { resources: [], exceptions: [], errors: [...found.errors] };
   const showProgress = io.stdout.isTTY === true && io.stderr.isTTY === true;
   const progress = new Progress(io.stderr, found.files.length, showProgress);
   const loadOptions = { maxFileSize: options.maxFileSize, ...(io.stdin ? { stdin: io.stdin } : {}) };
   let done = 0;
   for (const file of found.files) {
-    // Each resource is checked as soon as it is parsed, so a large file's syntax trees never pile up in memory.
     for await (const entry of iterateManifestFile(file, loadOptions)) {
-      if (entry.error) {
-        errors.push(entry.error);
-        continue;
-      }
-      const { resource } = entry;
-      try {
-        resources.push(checkResource(resource, validator.validate(resource.object)));
-      } catch (error) {
-        errors.push(uncheckable(resource, error));
+      if (entry.error) loaded.errors.push(entry.error);
+      else if (!isExceptionDocument(entry.resource)) loaded.resources.push(entry.resource);
+      else {
+        // Exceptions travel with the manifests they except, so GitOps repos and cdk8s output need no extra flag.
+        try {
+          loaded.exceptions.push(exceptionFromDocument(entry.resource.object));
+        } catch (error) {
+          const { file: where, document, line } = entry.resource;
+          const reason = error instanceof Error ? error.message.replace(/\s+/g, ' ') : String(error);
+          loaded.errors.push({ file: where, document, line, message: `invalid PolicyException: ${reason}` });
+        }
       }
     }
     progress.update(++done);
   }
   progress.clear();
-  return { resources, errors };
+  return loaded;
+}
+
+function checkResources(validator: Validator, loaded: Loaded): Checked {
+  const checked: Checked = { resources: [], errors: [...loaded.errors] };
+  for (const resource of loaded.resources) {
+    try {
+      checked.resources.push(checkResource(resource, validator.validate(resource.object)));
+    } catch (error) {
+      checked.errors.push(uncheckable(resource, error));
+    }
+  }
+  return checked;
 }
 
 function exitCode(run: ValidationRun): number {
@@ -101,8 +131,12 @@ export async function validateCommand(argv: readonly string[], io: CliIO): Promi
   const now = io.now?.() ?? new Date();
   const policies = selectedPolicies(options);
   const exceptions = await exceptionsFor(options, io, now);
-  const validator = new Validator({ policies, exceptions, now });
-  const checked = await checkManifests(validator, options, io);
+  const loaded = await loadInputs(options, io);
+  for (const warning of exceptionWarnings(loaded.exceptions, now)) {
+    io.stderr.write(`palisade: warning: ${printable(warning)}\n`);
+  }
+  const validator = new Validator({ policies, exceptions: [...exceptions, ...loaded.exceptions], now });
+  const checked = checkResources(validator, loaded);
   const run: ValidationRun = {
     metadata: {
       tool: { name: 'palisade', version: cliVersion() },
