@@ -11,7 +11,8 @@ export function globToRegExp(pattern: string): RegExp {
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
       .replace(/\*/g, '.*')
       .replace(/\?/g, '.');
-    re = new RegExp(`^${source}$`, 's');
+    // `u`: `?` is one character (code point), not one UTF-16 unit.
+    re = new RegExp(`^${source}$`, 'su');
     cache.set(pattern, re);
   }
   return re;

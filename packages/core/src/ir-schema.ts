@@ -4,6 +4,11 @@ import type { Binding, Check, Collection, Cond, Json, Loop, Message, Rule, Value
 /** zod schemas for the rule IR: a serialized rule can be checked before any backend compiles it. */
 
 const varName = z.string().regex(/^[a-z][A-Za-z0-9_]*$/, 'variable names are lower camelCase identifiers');
+/** Variables a loop or `forEach` binds: never a built-in, which later checks still read. */
+const boundName = varName.refine(
+  (name) => name !== 'pod' && name !== 'object',
+  'pod and object are built-in variables',
+);
 
 export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
   z.union([
@@ -47,7 +52,7 @@ export const collectionSchema: z.ZodType<Collection> = z.union([
 const pair = z.tuple([valueSchema, valueSchema]).readonly();
 
 export const condSchema: z.ZodType<Cond> = z.lazy(() => {
-  const loop: z.ZodType<Loop> = z.strictObject({ var: varName, in: collectionSchema, where: condSchema });
+  const loop: z.ZodType<Loop> = z.strictObject({ var: boundName, in: collectionSchema, where: condSchema });
   return z.union([
     z.strictObject({ all: z.array(condSchema).readonly() }),
     z.strictObject({ any: z.array(condSchema).readonly() }),
@@ -68,7 +73,7 @@ export const condSchema: z.ZodType<Cond> = z.lazy(() => {
   ]);
 }) as z.ZodType<Cond>;
 
-export const bindingSchema: z.ZodType<Binding> = z.strictObject({ var: varName, in: collectionSchema });
+export const bindingSchema: z.ZodType<Binding> = z.strictObject({ var: boundName, in: collectionSchema });
 
 export const messageSchema: z.ZodType<Message> = z.array(z.union([z.string(), valueSchema])).readonly();
 

@@ -49,3 +49,9 @@ describe('match', () => {
     expect(globMatch('multi\nline', 'multi*')).toBe(true);
   });
 });
+
+describe('glob characters', () => {
+  it('matches one code point with ?', () => {
+    expect(globMatch('a😀', 'a?')).toBe(true);
+  });
+});

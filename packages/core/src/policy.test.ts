@@ -85,3 +85,23 @@ describe('definePolicy', () => {
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 });
+
+describe('IR variable names', () => {
+  it('refuses to bind the built-in pod and object variables', () => {
+    expect(() =>
+      definePolicy({
+        ...base,
+        id: 'shadowing',
+        rule: () =>
+          rule([
+            check({
+              forEach: { var: 'pod', in: { list: pod('spec.xs') } },
+              deny: eq(pod('spec'), 1),
+              message: ['m'],
+              field: '',
+            }),
+          ]),
+      }),
+    ).toThrow(/built-in/);
+  });
+});
