@@ -1,0 +1,197 @@
+import type { Binding, Check, ContainerList, PolicyConfig, Rule } from '@palisade/core';
+import { ALL_CONTAINER_LISTS, compileItems, containersOf } from './collections.js';
+import { compileCond } from './conds.js';
+import { celGlobRegex, globsToRe2 } from './glob.js';
+import { celString } from './literal.js';
+import { compileMessage } from './messages.js';
+import { podExpression } from './pod.js';
+import { bindBool, freshNames, type Scope, type VarRef, withVar } from './scope.js';
+import { readPath } from './values.js';
+
+export interface CelOptions {
+  /** CEL expression of the admitted object, e.g. `object` (Kyverno, VAP) or `variables.anyObject` (Gatekeeper). */
+  object: string;
+  /**
+   * CEL expression of the parameter object (a map from parameter name to value): e.g. `variables.params`, or a
+   * literal built from data with `celLiteral`. Bind a literal to a variable rather than passing it here: this
+   * expression is repeated at every parameter read.
+   */
+  params: string;
+  /**
+   * Image exceptions: containers whose image matches one of these globs are not visited by `containers`
+   * collections. Either literal globs, or a CEL expression evaluating to a list of glob strings at admission time
+   * (e.g. Kyverno's `exceptions.allowedImages`), which is escaped by CEL string operations, never spliced.
+   */
+  exemptImages?: readonly string[] | { expression: string };
+}
+
+export interface CelVariable {
+  name: string;
+  expression: string;
+}
+
+export interface CelValidation {
+  /** True when no binding of the check violates it. */
+  expression: string;
+  /** The check's violation messages for the offending bindings, de-duplicated, joined by "; ". */
+  messageExpression: string;
+}
+
+export interface CompiledCel {
+  /**
+   * Variables the other expressions read as `variables.<name>`, in dependency order: `pod`, `podContainers` (when
+   * used) and `violations<i>` (the list of messages of check i). Names never collide with Gatekeeper's `anyObject`
+   * and `params`.
+   */
+  variables: CelVariable[];
+  /** One validation per check, in check order. */
+  validations: CelValidation[];
+  /**
+   * The whole result's message as the validator prints it: every violation message of every check, de-duplicated,
+   * joined by "; ". For engines that report one message per policy.
+   */
+  messageExpression: string;
+  /** The rule's `when`, when it has one: true when the policy applies. Reads no variables (match conditions can't). */
+  precondition?: string;
+}
+
+/** Line breaks become spaces: Kubernetes replaces a multi-line messageExpression result by the static message. */
+const singleLine = (expr: string): string => `${expr}.replace("\\n", " ")`;
+
+function exemptTest(scope: Scope, exempt: CelOptions['exemptImages']): ((c: string) => string) | undefined {
+  if (exempt === undefined) return undefined;
+  if ('expression' in exempt) {
+    return (c) =>
+      bindBool(scope, readPath(c, true, ['image']), (image) => {
+        const globs = scope.fresh();
+        const g = scope.fresh();
+        return `(type(${image}) == string && [${exempt.expression}].exists(${globs}, type(${globs}) == list && ${globs}.exists(${g}, type(${g}) == string && ${image}.matches(${celGlobRegex(g)}))))`;
+      });
+  }
+  if (exempt.length === 0) return undefined;
+  const re = celString(globsToRe2(exempt));
+  return (c) =>
+    bindBool(
+      scope,
+      readPath(c, true, ['image']),
+      (image) => `(type(${image}) == string && ${image}.matches(${re}))`,
+    );
+}
+
+const sameLists = (lists: readonly ContainerList[]): boolean =>
+  lists.length === ALL_CONTAINER_LISTS.length && lists.every((l, i) => l === ALL_CONTAINER_LISTS[i]);
+
+function usesAllContainers(rule: Rule): boolean {
+  return (
+    JSON.stringify(rule).includes('"containers":true') ||
+    JSON.stringify(rule).includes(`"containers":${JSON.stringify(ALL_CONTAINER_LISTS)}`)
+  );
+}
+
+/** Nested `forEach` bindings: `body` gets the scope with every binding variable bound. */
+function nest(
+  scope: Scope,
+  bindings: readonly Binding[],
+  leaf: (scope: Scope) => string,
+  wrap: (items: string, name: string, inner: string, last: boolean) => string,
+  sorted: boolean,
+): string {
+  const [first, ...rest] = bindings;
+  if (!first) return leaf(scope);
+  const name = scope.fresh();
+  const items = compileItems(scope, first.in, sorted);
+  const inner = nest(withVar(scope, first.var, items.bind(name)), rest, leaf, wrap, sorted);
+  return wrap(items.range, name, inner, rest.length === 0);
+}
+
+function compileCheck(scope: Scope, check: Check): { ok: string; messages: string } {
+  const bindings = check.forEach ?? [];
+  const ok = nest(
+    scope,
+    bindings,
+    (s) => `!${compileCond(s, check.deny)}`,
+    (items, x, inner) => `${items}.all(${x}, ${inner})`,
+    false,
+  );
+  if (bindings.length === 0) {
+    return {
+      ok,
+      messages: `(${compileCond(scope, check.deny)} ? [${compileMessage(scope, check.message)}] : [])`,
+    };
+  }
+  // The innermost binding filters and maps at once; outer ones map to lists that are flattened afterwards.
+  let deny = '';
+  let message = '';
+  const nested = nest(
+    scope,
+    bindings,
+    (s) => {
+      deny = compileCond(s, check.deny);
+      message = compileMessage(s, check.message);
+      return '';
+    },
+    (items, x, inner, last) =>
+      last ? `${items}.map(${x}, ${deny}, ${message})` : `${items}.map(${x}, ${inner})`,
+    true,
+  );
+  return { ok, messages: `${nested}${'.flatten()'.repeat(bindings.length - 1)}` };
+}
+
+/**
+ * Compiles a policy's rule to Kubernetes CEL with exactly the validator's semantics (packages/validator,
+ * compile.ts). The expressions use only what both Kyverno's and Kubernetes' CEL environments provide (optional
+ * types, the strings library, lists `distinct`/`flatten`/`sort` from Kubernetes 1.34's base environment), and never
+ * raise an evaluation error on any JSON object.
+ */
+export function compileCel(config: PolicyConfig, options: CelOptions): CompiledCel {
+  const rule = config.rule;
+  const match = config.match ?? config.policy.match;
+  const object: VarRef = { expr: options.object, map: true };
+  const base: Scope = {
+    vars: new Map([['object', object]]),
+    params: options.params,
+    fresh: freshNames(),
+    containers: () => {
+      throw new Error('containers read before the scope was set up');
+    },
+  };
+  const exempt = exemptTest(base, options.exemptImages);
+  const podInline = podExpression(options.object, match);
+
+  const inline: Scope = {
+    ...base,
+    vars: new Map([...base.vars, ['pod', { expr: `(${podInline})`, map: true }]]),
+    containers: (lists) => containersOf(inline, podInline, lists, exempt),
+  };
+  const scope: Scope = {
+    ...base,
+    vars: new Map([...base.vars, ['pod', { expr: 'variables.pod', map: true }]]),
+    containers: (lists) =>
+      sameLists(lists) ? 'variables.podContainers' : containersOf(scope, 'variables.pod', lists, exempt),
+  };
+
+  const variables: CelVariable[] = [{ name: 'pod', expression: podInline }];
+  if (usesAllContainers(rule)) {
+    variables.push({
+      name: 'podContainers',
+      expression: containersOf(scope, 'variables.pod', ALL_CONTAINER_LISTS, exempt),
+    });
+  }
+  const validations: CelValidation[] = [];
+  rule.checks.forEach((check, i) => {
+    const { ok, messages } = compileCheck(scope, check);
+    variables.push({ name: `violations${i}`, expression: messages });
+    validations.push({
+      expression: ok,
+      messageExpression: singleLine(`variables.violations${i}.distinct().join("; ")`),
+    });
+  });
+  const all = rule.checks.map((_, i) => `variables.violations${i}`).join(' + ') || '[]';
+  const compiled: CompiledCel = {
+    variables,
+    validations,
+    messageExpression: singleLine(`(${all}).distinct().join("; ")`),
+  };
+  if (rule.when) compiled.precondition = compileCond(inline, rule.when);
+  return compiled;
+}

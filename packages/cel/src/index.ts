@@ -1,0 +1,9 @@
+export {
+  type CelOptions,
+  type CelValidation,
+  type CelVariable,
+  type CompiledCel,
+  compileCel,
+} from './compile.js';
+export { celGlobRegex, globsToRe2 } from './glob.js';
+export { celLiteral, celNumber, celString } from './literal.js';
