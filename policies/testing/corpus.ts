@@ -14,7 +14,8 @@ export interface CorpusObject {
   object: Record<string, unknown>;
 }
 
-const policiesDir = join(import.meta.dirname, '..');
+/** The catalogue's folder: one sub-folder per policy, holding its fixtures. */
+export const policiesDir = join(import.meta.dirname, '..');
 
 /** Every fixture of every catalogue policy (each policy's own fixtures; objects may repeat across policies). */
 export function fixtureCorpus(): CorpusObject[] {

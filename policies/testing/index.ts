@@ -1,4 +1,4 @@
-export { type CorpusObject, fixtureCorpus, generatedCorpus } from './corpus.js';
+export { type CorpusObject, fixtureCorpus, generatedCorpus, policiesDir } from './corpus.js';
 export { describeFixtures } from './describe-fixtures.js';
 export {
   CONTROLLER_KINDS,

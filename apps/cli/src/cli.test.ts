@@ -472,3 +472,52 @@ describe('validate: exceptions among the manifests', () => {
     expect(json(result).results[0]).toMatchObject({ result: 'fail' });
   });
 });
+
+describe('build', () => {
+  it('writes byte-stable Gatekeeper output and --check detects stale files', async () => {
+    writeFileSync(
+      path('params.yaml'),
+      'restrict-image-registries:\n  registries: ["registry.example.com/"]\n',
+    );
+    const out = path('build-out');
+    const args = [
+      'build',
+      '--out',
+      out,
+      '--profile',
+      'baseline',
+      '--policy',
+      'restrict-image-registries',
+      '--params',
+      path('params.yaml'),
+    ];
+    const first = await cli(args);
+    expect(first.code).toBe(0);
+    const template = readFileSync(
+      join(out, 'gatekeeper', 'disallow-privileged-containers', 'template.yaml'),
+      'utf8',
+    );
+    expect(template).toContain('engine: K8sNativeValidation');
+    expect(template).toContain('engine: Rego');
+    expect(
+      readFileSync(join(out, 'gatekeeper', 'restrict-image-registries', 'constraint.yaml'), 'utf8'),
+    ).toContain('registry.example.com/');
+    expect(await cli(args)).toMatchObject({ code: 0 });
+    expect(
+      readFileSync(join(out, 'gatekeeper', 'disallow-privileged-containers', 'template.yaml'), 'utf8'),
+    ).toBe(template);
+    expect((await cli([...args, '--check'])).code).toBe(0);
+    writeFileSync(
+      join(out, 'gatekeeper', 'disallow-privileged-containers', 'template.yaml'),
+      `${template}# edited\n`,
+    );
+    const stale = await cli([...args, '--check']);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('gatekeeper/disallow-privileged-containers/template.yaml');
+  });
+
+  it('refuses missing required parameters and a missing --out with exit 2', async () => {
+    expect((await cli(['build', '--out', path('x'), '--policy', 'restrict-image-registries'])).code).toBe(2);
+    expect((await cli(['build'])).code).toBe(2);
+  });
+});

@@ -1,3 +1,4 @@
+import { buildCommand } from './build-command.js';
 import { type CliIO, EXIT_OK, EXIT_USAGE_OR_INPUT, UsageError } from './io.js';
 import { policiesCommand } from './policies-command.js';
 import { MAIN_USAGE } from './usage.js';
@@ -33,12 +34,15 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         return await validateCommand(rest, io);
       case 'policies':
         return policiesCommand(rest, io);
+      case 'build':
+        return await buildCommand(rest, io);
       default:
-        throw new UsageError(`unknown command "${command}"; commands: validate, policies`);
+        throw new UsageError(`unknown command "${command}"; commands: validate, policies, build`);
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    const scope = command === 'validate' || command === 'policies' ? ` ${command}` : '';
+    const scope =
+      command === 'validate' || command === 'policies' || command === 'build' ? ` ${command}` : '';
     io.stderr.write(`palisade${scope}: ${error.message}\nRun 'palisade${scope} --help' for usage.\n`);
     return EXIT_USAGE_OR_INPUT;
   }
@@ -47,6 +51,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
 function helpFor(command: string | undefined, io: CliIO): Promise<number> | number {
   if (command === 'validate') return validateCommand(['--help'], io);
   if (command === 'policies') return policiesCommand(['--help'], io);
+  if (command === 'build') return buildCommand(['--help'], io);
   io.stdout.write(MAIN_USAGE);
   return EXIT_OK;
 }

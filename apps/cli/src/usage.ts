@@ -9,6 +9,7 @@ Validate Kubernetes manifests against security policies (Pod Security Standards 
 Commands:
   validate [paths...]   Check manifests (files, directories, - for standard input)
   policies              List the policies in the catalogue
+  build --out DIR       Generate Gatekeeper resources (more targets to come); --check for CI
 
 Options:
   -h, --help            Show help (also: palisade <command> --help)
