@@ -1,5 +1,4 @@
 import {
-  appliesAsPod,
   type Enforcement,
   exceptionCoversPolicy,
   exceptionMatchesResource,
@@ -16,7 +15,7 @@ import {
   type ResourceIdentity,
 } from '@palisade/core';
 import { z } from 'zod';
-import { type CompiledRule, compileRule, type Env, type Violation } from './compile.js';
+import { type CompiledRule, compileRule, type Env, type Path, type Violation } from './compile.js';
 
 /** PolicyReport result values (wgpolicyk8s.io). */
 export type ResultStatus = 'pass' | 'fail' | 'warn' | 'error' | 'skip';
@@ -47,6 +46,8 @@ interface CompiledPolicy {
   match: Match;
   kinds: Set<string>;
   kindList: string[];
+  /** Whether the policy matches Pod kinds, so that it sees the pod of a Pod-kind resource (`appliesAsPod`). */
+  matchesPods: boolean;
   rule: CompiledRule;
 }
 
@@ -70,6 +71,7 @@ function compilePolicy(config: PolicyConfig): CompiledPolicy {
     match,
     kinds: new Set(matchedKinds(match)),
     kindList: matchedKinds(match),
+    matchesPods: match.kinds.some(isPodKind),
     rule: compileRule(config.rule),
   };
 }
@@ -77,7 +79,10 @@ function compilePolicy(config: PolicyConfig): CompiledPolicy {
 function stringRecord(value: unknown): Record<string, string> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (typeof v === 'string') out[k] = v;
+  }
   return out;
 }
 
@@ -110,10 +115,18 @@ export class Validator {
   validate(object: Record<string, unknown>): PolicyResult[] {
     const identity = identityOf(object);
     const results: PolicyResult[] = [];
+    // What every policy matching Pods sees of this resource, computed once rather than once per policy.
+    const kind = identity.kind;
+    const podKind = isPodKind(kind) ? kind : undefined;
+    const pod = podKind === undefined ? undefined : podOf(podKind, object);
+    const podPath = podKind === undefined ? undefined : POD_TEMPLATE_PATHS[podKind];
     for (const compiled of this.#policies) {
-      if (!compiled.kinds.has(identity.kind)) continue;
+      if (!compiled.kinds.has(kind)) continue;
       if (!matchesResource(compiled.match, identity, compiled.kindList)) continue;
-      results.push(this.#evaluate(compiled, object, identity));
+      const asPod = compiled.matchesPods && podKind !== undefined;
+      results.push(
+        this.#evaluate(compiled, object, identity, asPod ? pod : undefined, asPod ? podPath : undefined),
+      );
     }
     return results;
   }
@@ -122,52 +135,53 @@ export class Validator {
     compiled: CompiledPolicy,
     object: Record<string, unknown>,
     identity: ResourceIdentity,
+    pod: unknown,
+    podPath: Path | undefined,
   ): PolicyResult {
-    const base = { policy: compiled.policy, pssCheck: compiled.pssCheck, violations: [] as Violation[] };
+    const { policy } = compiled;
     let exemptImages: string[] | undefined;
     for (const exception of this.#exceptions) {
-      if (
-        !exceptionCoversPolicy(exception, compiled.policy.id) ||
-        !exceptionMatchesResource(exception, identity)
-      ) {
+      if (!exceptionCoversPolicy(exception, policy.id) || !exceptionMatchesResource(exception, identity)) {
         continue;
       }
       if (exception.match.images) {
         exemptImages = [...(exemptImages ?? []), ...exception.match.images];
         continue;
       }
-      return {
-        ...base,
-        status: 'skip',
-        message: `exempted by exception ${exception.name}: ${exception.reason}`,
+      return result(
+        compiled,
+        'skip',
+        `exempted by exception ${exception.name}: ${exception.reason}`,
+        [],
         exception,
-      };
+      );
     }
-    const asPod = appliesAsPod(compiled.match, identity.kind) && isPodKind(identity.kind);
     const env: Env = {
-      vars: {
-        object,
-        pod: asPod ? podOf(identity.kind as keyof typeof POD_TEMPLATE_PATHS, object) : undefined,
-      },
-      paths: {
-        object: [],
-        pod: asPod ? POD_TEMPLATE_PATHS[identity.kind as keyof typeof POD_TEMPLATE_PATHS] : undefined,
-      },
+      vars: { object, pod },
+      paths: { object: [], pod: podPath },
       params: compiled.params,
       exemptImages,
     };
-    if (!compiled.rule.applies(env)) {
-      return { ...base, status: 'skip', message: 'precondition not met', exception: undefined };
-    }
+    if (!compiled.rule.applies(env)) return result(compiled, 'skip', 'precondition not met', [], undefined);
     const violations = compiled.rule.evaluate(env);
-    if (violations.length === 0)
-      return { ...base, status: 'pass', message: 'validation passed', exception: undefined };
-    return {
-      ...base,
-      status: compiled.enforcement === 'warn' ? 'warn' : 'fail',
-      message: [...new Set(violations.map((v) => v.message))].join('; '),
+    if (violations.length === 0) return result(compiled, 'pass', 'validation passed', violations, undefined);
+    return result(
+      compiled,
+      compiled.enforcement === 'warn' ? 'warn' : 'fail',
+      [...new Set(violations.map((v) => v.message))].join('; '),
       violations,
-      exception: undefined,
-    };
+      undefined,
+    );
   }
+}
+
+/** A policy result, built in one step (in the property order results always had) rather than by spreading. */
+function result(
+  compiled: CompiledPolicy,
+  status: ResultStatus,
+  message: string,
+  violations: Violation[],
+  exception: PolicyException | undefined,
+): PolicyResult {
+  return { policy: compiled.policy, pssCheck: compiled.pssCheck, violations, status, message, exception };
 }

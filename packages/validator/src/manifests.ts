@@ -10,9 +10,10 @@ import {
   LineCounter,
   type Node,
   Parser,
-  type Tags,
 } from 'yaml';
 import type { Path } from './compile.js';
+import { loadFast, splitYamlDocuments, textIneligibility, type YamlChunk } from './yaml-fast.js';
+import { yamlOptions } from './yaml-schema.js';
 
 /**
  * Loads Kubernetes manifests from files, directories and standard input. Bad input never stops a load: each
@@ -269,32 +270,18 @@ export async function loadManifests(
 // Parsing
 
 /**
- * YAML is read as kubectl reads it (YAML 1.1 through go-yaml v2): `yes`/`on` are booleans, `0644` is octal, merge
- * keys work, but timestamps and sexagesimal numbers stay strings. Reading `privileged: yes` as the string "yes"
- * would let a privileged container through.
+ * Lines of the fields of one parsed YAML document (offsets → lines through the LineCounter of the text parsed, which
+ * starts `lineOffset` lines into the file).
  */
-const kubernetesTags = (tags: Tags): Tags =>
-  tags.filter((tag) =>
-    typeof tag === 'string'
-      ? !['intTime', 'floatTime', 'timestamp'].includes(tag)
-      : tag.format !== 'TIME' && tag.tag !== 'tag:yaml.org,2002:timestamp',
-  );
-
-const yamlOptions = {
-  version: '1.1',
-  customTags: kubernetesTags,
-  prettyErrors: false,
-  logLevel: 'silent',
-} as const;
-
-/** Lines of the fields of one parsed YAML document (file offsets → lines through the file's LineCounter). */
 class YamlDocumentLines {
   readonly #doc: Document.Parsed;
   readonly #lineCounter: LineCounter;
+  readonly #lineOffset: number;
 
-  constructor(doc: Document.Parsed, lineCounter: LineCounter) {
+  constructor(doc: Document.Parsed, lineCounter: LineCounter, lineOffset: number) {
     this.#doc = doc;
     this.#lineCounter = lineCounter;
+    this.#lineOffset = lineOffset;
   }
 
   lineOf(path: Path): number | undefined {
@@ -308,7 +295,31 @@ class YamlDocumentLines {
       node = found.node;
       offset = found.offset;
     }
-    return lineAt(this.#lineCounter, offset);
+    return lineAt(this.#lineCounter, offset) + this.#lineOffset;
+  }
+}
+
+/**
+ * Lines of a document read by the fast path, which keeps no positions: the first time a line is asked for, the
+ * document's text alone is parsed again by the reference parser (only resources with findings ask).
+ */
+class ChunkLines {
+  readonly #text: string;
+  readonly #chunk: YamlChunk;
+  #lines: YamlDocumentLines | null | undefined;
+
+  constructor(text: string, chunk: YamlChunk) {
+    this.#text = text;
+    this.#chunk = chunk;
+  }
+
+  lineOf(path: Path): number | undefined {
+    if (this.#lines === undefined) {
+      const lineCounter = new LineCounter();
+      const [doc] = composeYaml(this.#text.slice(this.#chunk.start, this.#chunk.end), lineCounter);
+      this.#lines = doc ? new YamlDocumentLines(doc, lineCounter, this.#chunk.line - 1) : null;
+    }
+    return this.#lines?.lineOf(path);
   }
 }
 
@@ -598,38 +609,137 @@ function errorMessage(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
 }
 
-/** Multi-document YAML, composed one document at a time so each can be checked and dropped before the next. */
-function* yamlEntries(text: string, file: string, options: ParseOptions): Generator<ManifestEntry> {
-  const lineCounter = new LineCounter();
+/** Composes YAML text with the reference parser, one document at a time, counting lines into `lineCounter`. */
+function composeYaml(text: string, lineCounter: LineCounter): Generator<Document.Parsed> {
   const parser = new Parser(lineCounter.addNewLine);
-  const composer = new Composer(yamlOptions);
-  const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
-  let document = 0;
-  for (const doc of composer.compose(parser.parse(text))) {
-    document++;
-    const [syntaxError] = doc.errors;
-    if (syntaxError) {
-      const line = lineAt(lineCounter, syntaxError.pos[0]);
-      yield { error: { file, document, line, message: `invalid YAML: ${errorMessage(syntaxError)}` } };
-      continue;
-    }
-    const contents = doc.contents;
-    if (contents === null || (isScalar(contents) && contents.value === null)) continue; // an empty document
-    const line = lineAt(lineCounter, contents.range[0]);
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount });
-    } catch (error) {
-      yield { error: { file, document, line, message: `invalid YAML: ${errorMessage(error)}` } };
-      continue;
-    }
-    yield* documentEntries(
-      { file, document, lines: new YamlDocumentLines(doc, lineCounter) },
-      value,
-      [],
-      line,
-    );
+  return new Composer(yamlOptions).compose(parser.parse(text));
+}
+
+/** Where a text parsed by the reference parser sits in its file. */
+interface YamlPlacement {
+  file: string;
+  /** Documents in the file before the text. */
+  documentOffset: number;
+  /** Lines in the file before the text. */
+  lineOffset: number;
+}
+
+/** The entries of one document composed by the reference parser. */
+function referenceDocumentEntries(
+  doc: Document.Parsed,
+  lineCounter: LineCounter,
+  placement: YamlPlacement,
+  document: number,
+  maxAliasCount: number,
+): Generator<ManifestEntry> | ManifestEntry[] {
+  const { file, lineOffset } = placement;
+  const [syntaxError] = doc.errors;
+  if (syntaxError) {
+    const line = lineAt(lineCounter, syntaxError.pos[0]) + lineOffset;
+    return [{ error: { file, document, line, message: `invalid YAML: ${errorMessage(syntaxError)}` } }];
   }
+  const contents = doc.contents;
+  if (contents === null || (isScalar(contents) && contents.value === null)) return []; // an empty document
+  const line = lineAt(lineCounter, contents.range[0]) + lineOffset;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount });
+  } catch (error) {
+    return [{ error: { file, document, line, message: `invalid YAML: ${errorMessage(error)}` } }];
+  }
+  return documentEntries(
+    { file, document, lines: new YamlDocumentLines(doc, lineCounter, lineOffset) },
+    value,
+    [],
+    line,
+  );
+}
+
+/**
+ * Multi-document YAML read by the reference parser alone, composed one document at a time so each can be checked
+ * and dropped before the next.
+ */
+function* referenceYamlEntries(
+  text: string,
+  placement: YamlPlacement,
+  options: ParseOptions,
+): Generator<ManifestEntry> {
+  const lineCounter = new LineCounter();
+  const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
+  let document = placement.documentOffset;
+  for (const doc of composeYaml(text, lineCounter)) {
+    document++;
+    yield* referenceDocumentEntries(doc, lineCounter, placement, document, maxAliasCount);
+  }
+}
+
+/**
+ * Multi-document YAML: plain documents through the fast path, the others through the reference parser. A document
+ * the fast path does not take is parsed alone by the reference parser. When that parse is not one clean document,
+ * the reference parser reads the rest of the file instead, starting one document earlier: the reference attaches
+ * an error found before a document's content to the document before it, and a syntax error can run past a
+ * document marker. So each document's entries are held back until the next document parses cleanly, and every
+ * error is exactly what the reference alone reports.
+ */
+function* yamlEntries(text: string, file: string, options: ParseOptions): Generator<ManifestEntry> {
+  if (textIneligibility(text) !== undefined) {
+    yield* referenceYamlEntries(text, { file, documentOffset: 0, lineOffset: 0 }, options);
+    return;
+  }
+  const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
+  let held: ManifestEntry[] = [];
+  let previous: { chunk: YamlChunk; document: number } | undefined;
+  let document = 0;
+  for (const chunk of splitYamlDocuments(text)) {
+    document++;
+    const entries = cleanDocumentEntries(text, chunk, file, document, maxAliasCount);
+    if (!entries) {
+      const from = previous ?? { chunk, document };
+      const placement = { file, documentOffset: from.document - 1, lineOffset: from.chunk.line - 1 };
+      yield* referenceYamlEntries(text.slice(from.chunk.start), placement, options);
+      return;
+    }
+    yield* held;
+    held = entries;
+    previous = { chunk, document };
+  }
+  yield* held;
+}
+
+/**
+ * The entries of one document that parses cleanly on its own: through the fast path when it takes it, else
+ * through the reference parser. Undefined when the reference finds a syntax error, does not see exactly one
+ * document in the chunk, or loses count of its lines.
+ */
+function cleanDocumentEntries(
+  text: string,
+  chunk: YamlChunk,
+  file: string,
+  document: number,
+  maxAliasCount: number,
+): ManifestEntry[] | undefined {
+  const fast = loadFast(text, chunk);
+  if (fast.ok) {
+    if (fast.value === null) return []; // an empty document
+    const source = { file, document, lines: new ChunkLines(text, chunk) };
+    return [...documentEntries(source, fast.value, [], chunk.contentLine)];
+  }
+  const lineCounter = new LineCounter();
+  const source = text.slice(chunk.start, chunk.end);
+  const docs = [...composeYaml(source, lineCounter)];
+  const [doc] = docs;
+  if (docs.length !== 1 || !doc || doc.errors.length > 0) return undefined;
+  // The reference's lexer misses a line break in some odd (though valid) documents, and then numbers every later
+  // line of the file one lower; only reading on from here with the reference reproduces that.
+  if (lineCounter.lineStarts.length !== countLineBreaks(source) + 1) return undefined;
+  const placement = { file, documentOffset: document - 1, lineOffset: chunk.line - 1 };
+  return [...referenceDocumentEntries(doc, lineCounter, placement, document, maxAliasCount)];
+}
+
+function countLineBreaks(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 /** The line of a character offset, counting newlines up to it. */
@@ -692,10 +802,19 @@ function jsonObject(text: string): object | undefined {
  * their items. Malformed and non-object documents become input errors; empty documents are ignored. Documents are
  * parsed as the iteration reaches them.
  */
-export function* iterateManifests(
+export function iterateManifests(
   text: string,
   file: string,
   options: ParseOptions & { format?: ManifestFormat } = {},
+): Generator<ManifestEntry> {
+  return manifestEntries(text, file, options, true);
+}
+
+function* manifestEntries(
+  text: string,
+  file: string,
+  options: ParseOptions & { format?: ManifestFormat },
+  fastPath: boolean,
 ): Generator<ManifestEntry> {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
@@ -704,7 +823,9 @@ export function* iterateManifests(
       return;
     }
     const json = options.format === 'auto' ? jsonObject(source) : undefined;
-    yield* json === undefined ? yamlEntries(source, file, options) : jsonValueEntries(source, file, json);
+    if (json !== undefined) yield* jsonValueEntries(source, file, json);
+    else if (fastPath) yield* yamlEntries(source, file, options);
+    else yield* referenceYamlEntries(source, { file, documentOffset: 0, lineOffset: 0 }, options);
   } catch (error) {
     // Nothing in a manifest should get here (deeply nested input can exhaust the stack); never stop the run.
     yield { error: { file, message: `cannot parse: ${errorMessage(error)}` } };
@@ -729,4 +850,16 @@ export function parseManifests(
   options: ParseOptions & { format?: ManifestFormat } = {},
 ): LoadedManifests {
   return collect(iterateManifests(text, file, options));
+}
+
+/**
+ * @internal `parseManifests` with the reference YAML parser alone (no fast path): what the fast path must agree
+ * with, for the differential test. Not exported from the package.
+ */
+export function parseManifestsWithReference(
+  text: string,
+  file: string,
+  options: ParseOptions & { format?: ManifestFormat } = {},
+): LoadedManifests {
+  return collect(manifestEntries(text, file, options, false));
 }

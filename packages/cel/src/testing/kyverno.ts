@@ -203,7 +203,7 @@ function validatorFor(config: PolicyConfig, exempt: readonly string[] | undefine
 export async function runCases(cases: readonly Case[]): Promise<Outcome[]> {
   const labelledObjects = cases.map((c, i) => c.objects.map((o, j) => labelled(o, i, j)));
   const runs = await pool(
-    cases.map((c, i) => i),
+    cases.map((_c, i) => i),
     2,
     (i) => runKyvernoApply(policies(cases[i] as Case, i), labelledObjects[i] ?? []),
   );

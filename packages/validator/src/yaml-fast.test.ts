@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { parseManifests, parseManifestsWithReference } from './manifests.js';
+import { loadFast, splitYamlDocuments, textIneligibility } from './yaml-fast.js';
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: app
+      image: nginx:1.27
+`;
+
+/** What the fast path does with a one-document text: the parser that took it, or the reason it refused. */
+function fastPath(text: string): string {
+  if (textIneligibility(text) !== undefined) return `text: ${textIneligibility(text)}`;
+  const [chunk] = splitYamlDocuments(text);
+  if (!chunk) return 'no document';
+  const fast = loadFast(text, chunk);
+  return fast.ok ? fast.parser : `refused: ${fast.reason}`;
+}
+
+/** Parses with and without the fast path; they must agree (the differential test does this at scale). */
+function bothWays(text: string) {
+  const fast = parseManifests(text, 'f.yaml');
+  const reference = parseManifestsWithReference(text, 'f.yaml');
+  expect(fast).toEqual(reference);
+  expect(fast.resources.map((r) => r.line)).toEqual(reference.resources.map((r) => r.line));
+  return fast;
+}
+
+describe('splitting documents', () => {
+  it('splits at --- and ... lines and counts documents as the reference does', () => {
+    const text = '# header\n---\na: 1\n--- # two\nb: 2\n...\n# between\n---\n---\nc: 3\n...\n...\nd: 4\n';
+    const chunks = splitYamlDocuments(text).map((c) => [text.slice(c.start, c.end), c.line, c.contentLine]);
+    expect(chunks).toEqual([
+      ['---\na: 1\n', 2, 3],
+      ['--- # two\nb: 2\n...\n', 4, 5],
+      ['---\n', 8, 0],
+      ['---\nc: 3\n...\n', 9, 10],
+      ['...\n', 12, 0],
+      ['d: 4\n', 13, 13],
+    ]);
+    expect(bothWays(text).errors.map((e) => e.document)).toEqual([1, 2, 4, 6]);
+  });
+
+  it('does not take --- or ... followed by other text as a marker', () => {
+    expect(splitYamlDocuments('a: ---x\n---x: 1\n').length).toBe(1);
+    expect(fastPath('---x: 1\n')).toMatch(/^refused: it contains "---x"/);
+    bothWays('---{}\n---\n...#\n');
+  });
+});
+
+describe('fast path', () => {
+  it('reads plain manifests with the block-structure parser', () => {
+    expect(fastPath(POD)).toBe('simple');
+    expect(fastPath('a: [1, "two", {three: 3}]\nb:\n- x\n- y: z\n  w: v\n')).toBe('simple');
+  });
+
+  it('leaves block scalars, multi-line plain scalars and escapes to js-yaml', () => {
+    expect(fastPath(`${POD}data:\n  script: |\n    echo "hi" # not a comment\n`)).toBe('js-yaml');
+    expect(fastPath(`${POD}  note: a long\n    folded value\n`)).toBe('js-yaml');
+    expect(fastPath(`${POD}  note: "tab\\there"\n`)).toBe('js-yaml');
+    bothWays(`${POD}data:\n  script: |\n    echo "hi" # not a comment\n  folded: >-\n    a\n\n    b\n`);
+    bothWays(`${POD}  note: a long\n    folded value\n  escaped: "tab\\there \\u00e9"\n`);
+  });
+
+  it('reads scalars as the reference: YAML 1.1 booleans and octals, no timestamps or sexagesimals', () => {
+    const text = `${POD}  a: yes\n  b: On\n  c: 0644\n  d: 2024-01-02\n  e: 1:20\n  f: "yes"\n  g: -0\n  h: .NaN\n  i: ~\n  j:\n`;
+    expect(fastPath(text)).toBe('simple');
+    const [pod] = bothWays(text).resources;
+    expect(pod?.object.spec).toMatchObject({
+      a: true,
+      b: true,
+      c: 420,
+      d: '2024-01-02',
+      e: '1:20',
+      f: 'yes',
+    });
+    expect(Object.is((pod?.object.spec as { g?: number } | undefined)?.g, -0)).toBe(true);
+  });
+
+  it('names null and other non-string keys as the reference does', () => {
+    const [pod] = bothWays(`${POD}  ~: a\n  1e3: b\n  yes: c\n  0x1F: d\n`).resources;
+    expect(pod?.object.spec).toMatchObject({ '': 'a', '1000': 'b', true: 'c', '31': 'd' });
+  });
+});
+
+describe('fallbacks to the reference parser', () => {
+  const refusals: [string, string, RegExp][] = [
+    ['an anchor and an alias', `${POD}  x: &a 1\n  y: *a\n`, /^refused: it contains "&"/],
+    ['any & or *, even in a string', `${POD}  x: "a & b"\n`, /^refused: it contains "&"/],
+    ['a tag', `${POD}  x: !!str 1\n`, /^refused: it contains "!"/],
+    ['a merge key', `${POD}  <<: {a: 1}\n`, /^refused: it contains "<<"/],
+    ['a complex key', `${POD}  ? a\n  : b\n`, /^refused: it contains "\?"/],
+    ['a tab', `${POD}  x:\t1\n`, /^refused: it contains "\\t"/],
+    ['a control character', `${POD}  x: "\u0007"\n`, /^refused: it contains "\\u0007"/],
+    ['a lone surrogate', `${POD}  x: "\ud800"\n`, /^refused: it contains/],
+    ['a flow collection as a key', `${POD}  [a]: 1\n`, /^refused: it contains "]:"/],
+    ['content after ---', `--- ${POD}`, /^refused: it contains "--- a"/],
+    ['a directive', `%YAML 1.1\n---\n${POD}`, /^text: a directive/],
+    ['a carriage return', POD.replace(/\n/g, '\r\n'), /^text: a line break other than/],
+    ['a byte order mark inside', `${POD}---\n\ufeff${POD}`, /^text: /],
+    ['a NEL line break', `${POD}  x: a\u0085b\n`, /^text: /],
+    ['a multi-line quoted scalar', `${POD}  x: "a\n  b"\n`, /^refused: a quoted scalar that continues/],
+    [
+      'a multi-line flow collection',
+      `${POD}  x: [a,\n    b]\n`,
+      /^refused: a flow collection that continues/,
+    ],
+    ['a block scalar indentation indicator', `${POD}  x: |2\n     a\n`, /^refused: a block scalar header/],
+    ['a duplicate key', `${POD}  x: 1\n  x: 2\n`, /^refused: a duplicate or special key/],
+    ['a __proto__ key', `${POD}  __proto__: 1\n`, /^refused: a duplicate or special key/],
+    ['a key over 1000 characters', `${POD}  ${'k'.repeat(1001)}: 1\n`, /^refused: an implicit key longer/],
+    [
+      'a scalar on its own line',
+      `${POD}  x:\n    value\n`,
+      /^refused: a scalar or flow collection on its own/,
+    ],
+    [
+      'a comment inside a plain scalar',
+      `${POD}  x: a\n    # c\n    b\n`,
+      /^refused: a comment within a plain/,
+    ],
+    ['two keys on a line', `${POD}  x: a: b\n`, /^refused: a key where a value is expected/],
+    ['inconsistent indentation', `${POD}   x: 1\n`, /^refused: a line indented more than/],
+    ['a null key js-yaml would name "null"', `${POD}  ~: 1\n  s: |\n    x\n`, /^refused: a null key/],
+    ['a js-yaml error', `${POD}  s: |\n    x\n  s: 2\n`, /^refused: .*duplicate/],
+    [
+      'a block scalar with a long blank line',
+      `${POD}  s: |\n       \n    x\n`,
+      /^refused: a block scalar with a blank/,
+    ],
+  ];
+
+  for (const [name, text, reason] of refusals) {
+    it(`is taken for ${name}, with the reference's result`, () => {
+      expect(fastPath(text)).toMatch(reason);
+      bothWays(text);
+    });
+  }
+
+  it('reports the reference error and line for a document the fast path refuses', () => {
+    const loaded = bothWays(`${POD}---\n${POD}  hostPID: true\n  hostPID: false\n---\n${POD}`);
+    expect(loaded.resources.map((r) => r.document)).toEqual([1, 3]);
+    expect(loaded.errors).toEqual([
+      { file: 'f.yaml', document: 2, line: 19, message: 'invalid YAML: Map keys must be unique' },
+    ]);
+  });
+
+  it('reads the rest of the file with the reference when an error runs past a document marker', () => {
+    bothWays(`${POD}---\nkind: "Pod\n---\n${POD}`);
+    bothWays(`${POD}---\n]\n---\n${POD}`);
+  });
+
+  /** Hand-picked corners of the block-structure parser and of the hand-over to js-yaml. */
+  const corners = [
+    "a : 1\n\"b\" : 2\n'c''d': 'e''f'\n",
+    'a: b # c\n# d\ne: f\n',
+    'a:\n- 1\n- 2\nb: 3\n',
+    'a:\n  - 1\n  -\n  - - x\n    - y\n',
+    '- a: 1\n  b: 2\n- c\n',
+    '-   a: 1\n    b: 2\n',
+    '- key:\n  - a\n- key:\n- b\n',
+    'a: [1, [2, {b: c}], {}, []]\nd: {e: [f, g], h: "i"}\n',
+    'a: -1\nb: --flag\nc: -\n',
+    'a: b:c\nd: http://x:80/y\ne: x#y\nf: [x#y]\ng: [x, y] #c\nh: [a:b]\ni: {a:b}\n',
+    ' a: 1\n b: 2\n',
+    'a:\n    b: 1\n    c: 2\n',
+    'a: 1\n\n\n# c\n\nb: 2\n',
+    'a: |\n  x\n\n  y\nb: >-\n  p\n  q\nc: |+\n  x\n\nd: >\n\n  x\n',
+    'a: "\\u00e9\\n\\t\\x41"\n',
+    'a: plain\n  continued\n  more\nb: 1\n- c\n',
+    '- plain\n  continued\n',
+    'a: b\n  # comment indented more\nc: d\n',
+    'a: 0o14\nb: 0x_1\nc: 1__0\nd: .5\ne: 5.\nf: 1e\ng: 0b2\nh: 08\n',
+    'é: ü\n"日本": 語\na: 😀\n',
+    '--- # c\nk: v\n...\n',
+  ];
+  it.each(corners)('agrees on %j', (text) => {
+    bothWays(`apiVersion: v1\nkind: Pod\n---\n${text}`);
+    bothWays(`apiVersion: v1\nkind: Pod\nspec:\n${text.replace(/^(?=.)/gm, '  ')}`);
+  });
+
+  /** Texts on which the differential test once found the paths disagreeing. */
+  const regressions = [
+    'yes\n---\n]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n name: yes\n',
+    '\n  - "\n-\n  - "\n---\na\n',
+    '|1\n|1\n yes\n---\napiVersion: v1\nkind: Pod\nmetadata:\n name: a\n',
+    '---# comment\n---\napiVersion: v1\nkind: Pod\nmetadata:\n name: a\n',
+    '---{}\n',
+    'apiVersion: v1\nkind: Pod\nmetadata:\n name: 0\ny:\n a: >1\n   \n',
+    ' -\n- []\n---\napiVersion: v1\nkind: Pod\nmetadata:\n name: 0\n',
+    'apiVersion: v1\nkind: Pod\nx:\n  a: |\n     \n    # own line\n  s: a\n',
+    '? --- # first\n- {a: {a: {a: }}},\n    apiVersion: a}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n name: \n',
+  ];
+  it.each(regressions)('agrees on %j, found by the differential test', (text) => {
+    bothWays(text);
+  });
+
+  it('leaves deep nesting to the reference', () => {
+    const deep = `spec: ${'['.repeat(1000)}${']'.repeat(1000)}\n`;
+    expect(fastPath(deep)).toBe('refused: deep nesting');
+    bothWays(`${POD}---\n${deep}---\n${POD}`);
+  });
+
+  it('finds lines of fast-path resources lazily, through the reference', () => {
+    const [, second] = bothWays(`${POD}---\n# comment\n${POD}`).resources;
+    expect(second?.line).toBe(11);
+    expect(second?.lineOf(['spec', 'containers', 0, 'image'])).toBe(18);
+    expect(second?.lineOf(['spec', 'containers', 0, 'securityContext'])).toBe(17);
+  });
+});

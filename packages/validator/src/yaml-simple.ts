@@ -1,0 +1,538 @@
+import { FastPathUnsupported, plainKeyName, resolvePlainScalar } from './yaml-schema.js';
+
+/**
+ * The first tier of the YAML fast path: a parser for the block structure of plain documents, the shape nearly all
+ * Kubernetes manifests have (block mappings and sequences, single-line plain and quoted scalars, single-line flow
+ * collections, comments). It reads exactly the structure the reference (`yaml`) accepts and refuses everything
+ * else rather than guessing; plain scalars resolve through the reference's own tags (yaml-schema.ts).
+ *
+ * Three outcomes: the document's value; `complex` when the structure is plain but some scalars need a complete
+ * YAML parser (block scalars, multi-line plain scalars, escapes in double quotes), which `js-yaml` then reads; or
+ * `refused` with the reason, when only the reference parser may read the document. The chunk has passed the
+ * character checks of yaml-fast.ts (no anchors, aliases, tags, tabs, control characters, merge or complex keys).
+ */
+
+export type SimpleParse =
+  | { kind: 'value'; value: unknown }
+  | { kind: 'complex' }
+  | { kind: 'refused'; reason: string };
+
+/** Thrown (not an Error: no stack to capture) to abandon the parse; caught in `parseSimple`. */
+class Refused {
+  constructor(readonly reason: string) {}
+}
+
+/** Implicit keys longer than this are an error for the reference (1024), and not for `js-yaml`. */
+const MAX_IMPLICIT_KEY = 1000;
+/** Deeper nesting is left to the reference (and keeps the stack of this recursive parser small). */
+const MAX_DEPTH = 64;
+
+const SPACE = 0x20;
+const HASH = 0x23;
+const DASH = 0x2d;
+const DOT = 0x2e;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const PIPE = 0x7c;
+const GREATER = 0x3e;
+const PLUS = 0x2b;
+
+const isFlowIndicator = (c: number): boolean =>
+  c === COMMA || c === OPEN_BRACKET || c === CLOSE_BRACKET || c === OPEN_BRACE || c === CLOSE_BRACE;
+
+/**
+ * Characters that cannot start a plain scalar here: YAML's indicators. A `-` may start one when a character that
+ * is no space, flow indicator, `#` or `:` follows (`-1`, `--flag`); `?` and `:` never here, though YAML allows
+ * them before some characters.
+ */
+function cannotStartPlain(text: string, at: number, lineEnd: number): boolean {
+  const c = text.charCodeAt(at);
+  if (c === DASH) {
+    if (at + 1 === lineEnd) return true;
+    const next = text.charCodeAt(at + 1);
+    return next === SPACE || next === HASH || next === COLON || isFlowIndicator(next);
+  }
+  return '?:,[]{}#&*!|>\'"%@`'.includes(text[at] as string);
+}
+
+/** Parses the chunk `text[start, end)` (one document, `\n` line breaks only). */
+export function parseSimple(text: string, start: number, end: number): SimpleParse {
+  const parser = new BlockParser(text, start, end);
+  try {
+    return parser.parse();
+  } catch (error) {
+    if (error instanceof Refused) return { kind: 'refused', reason: error.reason };
+    if (error instanceof FastPathUnsupported) return { kind: 'refused', reason: error.message };
+    throw error;
+  }
+}
+
+class BlockParser {
+  readonly #text: string;
+  readonly #end: number;
+  /** The current line: where it starts and ends (at its `\n` or the chunk end), and where reading is on it. */
+  #lineStart: number;
+  #lineEnd: number;
+  #at: number;
+  /** Whether there is a current line (false past the last one). */
+  #has = true;
+  /** Whether a scalar was met that this parser does not decode (the value is then incomplete). */
+  #complex = false;
+  #depth = 0;
+
+  constructor(text: string, start: number, end: number) {
+    this.#text = text;
+    this.#end = end;
+    this.#lineStart = start;
+    this.#lineEnd = start;
+    this.#at = start;
+    this.#loadLine(start);
+  }
+
+  parse(): SimpleParse {
+    this.#skipNeutralLines();
+    if (!this.#has) return { kind: 'value', value: null };
+    const value = this.#blockNode();
+    if (this.#has) throw new Refused('more than one node at the top level');
+    return this.#complex ? { kind: 'complex' } : { kind: 'value', value };
+  }
+
+  // --- Lines -----------------------------------------------------------------------------------------------
+
+  /** Makes the line starting at `start` current, skipping blank lines; reading starts at its first non-space. */
+  #loadLine(start: number): void {
+    const text = this.#text;
+    let lineStart = start;
+    while (lineStart < this.#end) {
+      const newline = text.indexOf('\n', lineStart);
+      const lineEnd = newline === -1 || newline > this.#end ? this.#end : newline;
+      let at = lineStart;
+      while (at < lineEnd && text.charCodeAt(at) === SPACE) at++;
+      if (at < lineEnd) {
+        this.#lineStart = lineStart;
+        this.#lineEnd = lineEnd;
+        this.#at = at;
+        return;
+      }
+      lineStart = lineEnd + 1;
+    }
+    this.#has = false;
+  }
+
+  /** Moves to the next line that is not blank. */
+  #advance(): void {
+    this.#loadLine(this.#lineEnd + 1);
+  }
+
+  /** Skips comment lines and the chunk's `---` and `...` lines (what follows a marker was checked before). */
+  #skipNeutralLines(): void {
+    while (this.#has) {
+      const text = this.#text;
+      const first = text.charCodeAt(this.#at);
+      if (first === HASH) {
+        this.#advance();
+        continue;
+      }
+      const marker = text.charCodeAt(this.#lineStart);
+      if (
+        (marker === DASH || marker === DOT) &&
+        text.charCodeAt(this.#lineStart + 1) === marker &&
+        text.charCodeAt(this.#lineStart + 2) === marker &&
+        (this.#lineStart + 3 === this.#lineEnd || text.charCodeAt(this.#lineStart + 3) === SPACE)
+      ) {
+        this.#advance();
+        continue;
+      }
+      return;
+    }
+  }
+
+  /** Moves to the next line with content. */
+  #nextLine(): void {
+    this.#advance();
+    this.#skipNeutralLines();
+  }
+
+  /** The column where reading is on the current line. */
+  #column(): number {
+    return this.#at - this.#lineStart;
+  }
+
+  #skipSpaces(): void {
+    while (this.#at < this.#lineEnd && this.#text.charCodeAt(this.#at) === SPACE) this.#at++;
+  }
+
+  /** Whether the rest of the current line is empty or a comment (reading is past spaces). */
+  #atLineEnd(): boolean {
+    return (
+      this.#at === this.#lineEnd ||
+      (this.#text.charCodeAt(this.#at) === HASH && this.#text.charCodeAt(this.#at - 1) === SPACE)
+    );
+  }
+
+  /** Whether a block sequence entry (`-` then a space or the end of the line) starts where reading is. */
+  #atEntry(): boolean {
+    return (
+      this.#text.charCodeAt(this.#at) === DASH &&
+      (this.#at + 1 === this.#lineEnd || this.#text.charCodeAt(this.#at + 1) === SPACE)
+    );
+  }
+
+  #enter(): void {
+    if (++this.#depth > MAX_DEPTH) throw new Refused('deep nesting');
+  }
+
+  // --- Block collections ----------------------------------------------------------------------------------------
+
+  /** A block collection starting where reading is (more indented than its parent, which the caller checked). */
+  #blockNode(): unknown {
+    const column = this.#column();
+    if (this.#atEntry()) return this.#blockSequence(column);
+    if (this.#keyEnd() !== -1) return this.#blockMapping(column);
+    throw new Refused('a scalar or flow collection on its own line');
+  }
+
+  #blockMapping(column: number): Record<string, unknown> {
+    this.#enter();
+    const map: Record<string, unknown> = {};
+    for (;;) {
+      const name = this.#key();
+      this.#skipSpaces();
+      let value: unknown;
+      if (this.#atLineEnd()) {
+        this.#nextLine();
+        if (this.#has && this.#column() > column) value = this.#blockNode();
+        else if (this.#has && this.#column() === column && this.#atEntry())
+          value = this.#blockSequence(column);
+        else value = null;
+      } else {
+        value = this.#inlineValue(column);
+      }
+      addPair(map, name, value);
+      if (!this.#has || this.#column() < column) break;
+      if (this.#column() > column) throw new Refused('a line indented more than its mapping');
+      if (this.#atEntry()) throw new Refused('a sequence entry among mapping keys');
+    }
+    this.#depth--;
+    return map;
+  }
+
+  #blockSequence(column: number): unknown[] {
+    this.#enter();
+    const seq: unknown[] = [];
+    for (;;) {
+      this.#at++; // past the `-`
+      this.#skipSpaces();
+      if (this.#atLineEnd()) {
+        this.#nextLine();
+        seq.push(this.#has && this.#column() > column ? this.#blockNode() : null);
+      } else if (this.#atEntry()) {
+        seq.push(this.#blockSequence(this.#column()));
+      } else if (this.#keyEnd() !== -1) {
+        seq.push(this.#blockMapping(this.#column()));
+      } else {
+        seq.push(this.#inlineValue(column));
+      }
+      if (!this.#has || this.#column() < column) break;
+      if (this.#column() > column) throw new Refused('a line indented more than its sequence');
+      if (!this.#atEntry()) break; // the next key of the mapping whose value this sequence is
+    }
+    this.#depth--;
+    return seq;
+  }
+
+  // --- Keys ---------------------------------------------------------------------------------------------------------
+
+  /**
+   * Where the key starting where reading is ends (past its `:`), or -1 when there is no key: a single-line plain
+   * or quoted scalar, then `:` followed by a space or the end of the line.
+   */
+  #keyEnd(): number {
+    const text = this.#text;
+    const lineEnd = this.#lineEnd;
+    let at = this.#at;
+    const c = text.charCodeAt(at);
+    if (c === QUOTE || c === APOSTROPHE) {
+      at = closeQuote(text, at, lineEnd);
+      if (at === -1) return -1;
+      while (at < lineEnd && text.charCodeAt(at) === SPACE) at++;
+      return text.charCodeAt(at) === COLON && (at + 1 === lineEnd || text.charCodeAt(at + 1) === SPACE)
+        ? at + 1
+        : -1;
+    }
+    if (cannotStartPlain(text, at, lineEnd)) return -1;
+    for (; at < lineEnd; at++) {
+      const d = text.charCodeAt(at);
+      if (d === COLON && (at + 1 === lineEnd || text.charCodeAt(at + 1) === SPACE)) return at + 1;
+      if (d === HASH && text.charCodeAt(at - 1) === SPACE) return -1;
+    }
+    return -1;
+  }
+
+  /** Reads a key and its `:`; the property name the reference gives it. */
+  #key(): string {
+    const end = this.#keyEnd();
+    if (end === -1) throw new Refused('a mapping entry that is not `key: value`');
+    const start = this.#at;
+    if (end - start > MAX_IMPLICIT_KEY) throw new Refused('an implicit key longer than 1000 characters');
+    this.#at = end;
+    const c = this.#text.charCodeAt(start);
+    if (c === QUOTE || c === APOSTROPHE) {
+      const close = closeQuote(this.#text, start, end);
+      return this.#quotedValue(start, close);
+    }
+    let last = end - 1; // the `:`
+    while (this.#text.charCodeAt(last - 1) === SPACE) last--;
+    return plainKeyName(this.#text.slice(start, last));
+  }
+
+  // --- Values on the line ---------------------------------------------------------------------------------------
+
+  /**
+   * The value that starts where reading is (not a line end), under a key or entry at column `parent`. Leaves
+   * reading on the next line with content.
+   */
+  #inlineValue(parent: number): unknown {
+    const text = this.#text;
+    const c = text.charCodeAt(this.#at);
+    if (c === PIPE || c === GREATER) {
+      this.#blockScalar(parent);
+      return undefined;
+    }
+    let value: unknown;
+    if (c === QUOTE || c === APOSTROPHE) {
+      const close = closeQuote(text, this.#at, this.#lineEnd);
+      if (close === -1) throw new Refused('a quoted scalar that continues on another line');
+      value = this.#quotedValue(this.#at, close);
+      this.#at = close;
+    } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      value = this.#flowNode();
+    } else {
+      return this.#plainValue(parent);
+    }
+    this.#skipSpaces();
+    if (!this.#atLineEnd()) throw new Refused('text after a value');
+    this.#nextLine();
+    if (this.#has && this.#column() > parent)
+      throw new Refused('a line indented more than the value above it');
+    return value;
+  }
+
+  /** A plain scalar value, and the lines that continue it (then the value is left to `js-yaml`). */
+  #plainValue(parent: number): unknown {
+    const text = this.#text;
+    const start = this.#at;
+    if (cannotStartPlain(text, start, this.#lineEnd))
+      throw new Refused('a plain scalar starting with an indicator');
+    let end = start;
+    for (; end < this.#lineEnd; end++) {
+      const d = text.charCodeAt(end);
+      if (d === COLON && (end + 1 === this.#lineEnd || text.charCodeAt(end + 1) === SPACE)) {
+        throw new Refused('a key where a value is expected');
+      }
+      if (d === HASH && text.charCodeAt(end - 1) === SPACE) break;
+    }
+    const commented = end < this.#lineEnd;
+    while (text.charCodeAt(end - 1) === SPACE) end--;
+    const value = resolvePlainScalar(text.slice(start, end));
+    // Lines indented more than the parent continue the scalar (folded into it), unless a comment ended it.
+    this.#advance();
+    while (this.#has && this.#column() > parent) {
+      if (commented || text.charCodeAt(this.#at) === HASH)
+        throw new Refused('a comment within a plain scalar');
+      for (let at = this.#at; at < this.#lineEnd; at++) {
+        const d = text.charCodeAt(at);
+        if (d === COLON && (at + 1 === this.#lineEnd || text.charCodeAt(at + 1) === SPACE)) {
+          throw new Refused('a key in the continuation of a plain scalar');
+        }
+        if (d === HASH && text.charCodeAt(at - 1) === SPACE)
+          throw new Refused('a comment within a plain scalar');
+      }
+      this.#complex = true;
+      this.#advance();
+    }
+    this.#skipNeutralLines();
+    return value;
+  }
+
+  /** A block scalar (`|` or `>`, optionally `-` or `+`): its content lines are skipped, and left to `js-yaml`. */
+  #blockScalar(parent: number): void {
+    const text = this.#text;
+    let at = this.#at + 1;
+    const chomp = text.charCodeAt(at);
+    if (chomp === DASH || chomp === PLUS) at++;
+    const header = at;
+    while (at < this.#lineEnd && text.charCodeAt(at) === SPACE) at++;
+    if (at < this.#lineEnd && !(text.charCodeAt(at) === HASH && at > header)) {
+      // Indentation indicators included: the reference reads some of those differently from js-yaml.
+      throw new Refused('a block scalar header with more than a chomping indicator');
+    }
+    if (parent < 0) throw new Refused('a block scalar as the document');
+    this.#complex = true;
+    // The content: the lines indented more than the parent, and blank lines. Lines of spaces only that are longer
+    // than the content's indentation are refused: the reference rejects some (leading ones) that js-yaml reads.
+    let contentIndent = -1;
+    let longestBlank = -1;
+    let lineStart = this.#lineEnd + 1;
+    while (lineStart < this.#end) {
+      const newline = text.indexOf('\n', lineStart);
+      const lineEnd = newline === -1 || newline > this.#end ? this.#end : newline;
+      let first = lineStart;
+      while (first < lineEnd && text.charCodeAt(first) === SPACE) first++;
+      const indent = first - lineStart;
+      if (first === lineEnd) longestBlank = Math.max(longestBlank, indent);
+      else if (indent <= parent) break;
+      else if (contentIndent === -1) contentIndent = indent;
+      lineStart = lineEnd + 1;
+    }
+    if (longestBlank > (contentIndent === -1 ? parent : contentIndent)) {
+      throw new Refused('a block scalar with a blank line longer than its indentation');
+    }
+    this.#loadLine(lineStart);
+    this.#skipNeutralLines();
+  }
+
+  /** A quoted scalar's value; double-quoted escapes are left to `js-yaml`. */
+  #quotedValue(start: number, close: number): string {
+    const text = this.#text;
+    const content = text.slice(start + 1, close - 1);
+    if (text.charCodeAt(start) === APOSTROPHE)
+      return content.includes("'") ? content.replace(/''/g, "'") : content;
+    if (content.includes('\\')) this.#complex = true;
+    return content;
+  }
+
+  // --- Flow collections on one line -----------------------------------------------------------------------------
+
+  /** A flow node where reading is (past spaces): a collection, a quoted or a plain scalar. */
+  #flowNode(): unknown {
+    const text = this.#text;
+    const c = text.charCodeAt(this.#at);
+    if (c === OPEN_BRACKET) return this.#flowSequence();
+    if (c === OPEN_BRACE) return this.#flowMapping();
+    if (c === QUOTE || c === APOSTROPHE) {
+      const close = closeQuote(text, this.#at, this.#lineEnd);
+      if (close === -1) throw new Refused('a quoted scalar that continues on another line');
+      const value = this.#quotedValue(this.#at, close);
+      this.#at = close;
+      return value;
+    }
+    return resolvePlainScalar(this.#flowPlain());
+  }
+
+  /** The source of a plain scalar in a flow collection: up to a flow indicator, `: `, `:` before one, or ` #`. */
+  #flowPlain(): string {
+    const text = this.#text;
+    const lineEnd = this.#lineEnd;
+    const start = this.#at;
+    if (start === lineEnd) throw new Refused('a flow collection that continues on another line');
+    if (cannotStartPlain(text, start, lineEnd))
+      throw new Refused('an empty entry or an indicator in a flow collection');
+    let end = start;
+    for (; end < lineEnd; end++) {
+      const d = text.charCodeAt(end);
+      if (isFlowIndicator(d)) break;
+      if (d === COLON) {
+        const after = end + 1 === lineEnd ? SPACE : text.charCodeAt(end + 1);
+        if (after === SPACE || isFlowIndicator(after)) break;
+      }
+      if (d === HASH && text.charCodeAt(end - 1) === SPACE) break;
+    }
+    this.#at = end;
+    while (text.charCodeAt(end - 1) === SPACE) end--;
+    return text.slice(start, end);
+  }
+
+  #flowSequence(): unknown[] {
+    this.#enter();
+    const text = this.#text;
+    const seq: unknown[] = [];
+    this.#at++;
+    this.#skipSpaces();
+    if (text.charCodeAt(this.#at) === CLOSE_BRACKET) {
+      this.#at++;
+      this.#depth--;
+      return seq;
+    }
+    for (;;) {
+      seq.push(this.#flowNode());
+      this.#skipSpaces();
+      const c = text.charCodeAt(this.#at);
+      this.#at++;
+      if (c === CLOSE_BRACKET) break;
+      if (c !== COMMA) throw new Refused('a flow sequence that is not `[a, b]`');
+      this.#skipSpaces();
+    }
+    this.#depth--;
+    return seq;
+  }
+
+  #flowMapping(): Record<string, unknown> {
+    this.#enter();
+    const text = this.#text;
+    const map: Record<string, unknown> = {};
+    this.#at++;
+    this.#skipSpaces();
+    if (text.charCodeAt(this.#at) === CLOSE_BRACE) {
+      this.#at++;
+      this.#depth--;
+      return map;
+    }
+    for (;;) {
+      let name: string;
+      const c = text.charCodeAt(this.#at);
+      if (c === QUOTE || c === APOSTROPHE) {
+        const close = closeQuote(text, this.#at, this.#lineEnd);
+        if (close === -1) throw new Refused('a quoted scalar that continues on another line');
+        name = this.#quotedValue(this.#at, close);
+        this.#at = close;
+      } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+        throw new Refused('a collection as a key');
+      } else {
+        name = plainKeyName(this.#flowPlain());
+      }
+      this.#skipSpaces();
+      if (text.charCodeAt(this.#at) !== COLON || text.charCodeAt(this.#at + 1) !== SPACE) {
+        throw new Refused('a flow mapping entry that is not `key: value`');
+      }
+      this.#at += 2;
+      this.#skipSpaces();
+      addPair(map, name, this.#flowNode());
+      this.#skipSpaces();
+      const d = text.charCodeAt(this.#at);
+      this.#at++;
+      if (d === CLOSE_BRACE) break;
+      if (d !== COMMA) throw new Refused('a flow mapping that is not `{a: b, c: d}`');
+      this.#skipSpaces();
+    }
+    this.#depth--;
+    return map;
+  }
+}
+
+/** Adds a pair as the reference does, refusing what only it decides on (duplicates, a `__proto__` key). */
+function addPair(map: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__' || Object.hasOwn(map, name)) throw new Refused('a duplicate or special key');
+  map[name] = value;
+}
+
+/** Offset just past the quoted scalar at `at`, or -1 when it does not end on this line. */
+function closeQuote(text: string, at: number, lineEnd: number): number {
+  const quote = text.charCodeAt(at);
+  for (let i = at + 1; i < lineEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (quote === QUOTE && c === BACKSLASH) i++;
+    else if (c === quote) {
+      if (quote === APOSTROPHE && i + 1 < lineEnd && text.charCodeAt(i + 1) === APOSTROPHE) i++;
+      else return i + 1;
+    }
+  }
+  return -1;
+}
