@@ -55,3 +55,40 @@ describe('palisade (process)', () => {
     expect(palisade(['--version']).code).toBe(0);
   });
 });
+
+describe('palisade --config (process)', () => {
+  const example = join(root, 'examples', 'gitops-repo');
+  const config = join(example, 'palisade.config.ts');
+
+  it('validates with a TypeScript config: the project policy, its parameters, enforcement and exceptions', () => {
+    const clean = palisade(['validate', '--config', config, '--format', 'json', join(example, 'manifests')]);
+    expect(clean.stderr).toBe('');
+    expect(clean.code).toBe(0);
+    const report = JSON.parse(clean.stdout) as { results: { policy: string; result: string }[] };
+    expect(report.results.filter((r) => r.policy === 'require-team-label').length).toBeGreaterThan(3);
+    expect(report.results.some((r) => r.result === 'skip')).toBe(true); // the log shipper's exception
+
+    const unlabelled = palisade(['validate', '--config', config, '--format', 'json', '-'], PRIVILEGED_POD);
+    const results = (JSON.parse(unlabelled.stdout) as { results: { policy: string; result: string }[] })
+      .results;
+    expect(results.find((r) => r.policy === 'require-team-label')?.result).toBe('warn'); // enforcement: warn
+    expect(results.find((r) => r.policy === 'disallow-privileged-containers')?.result).toBe('fail');
+    expect(unlabelled.code).toBe(1);
+  });
+
+  it('keeps the committed generated output of the example up to date (build --check)', () => {
+    const result = palisade(['build', '--config', config, '--out', join(example, 'generated'), '--check']);
+    expect(result.stderr).not.toContain('stale');
+    expect(result.stdout).toMatch(/^\d+ generated files in .* are up to date$/m);
+    expect(result.code).toBe(0);
+  });
+
+  it('refuses a config combined with selection flags, a missing file, and a config that does not fit', () => {
+    expect(palisade(['validate', '--config', config, '--profile', 'baseline', '-'], '').stderr).toContain(
+      '--config cannot be combined with --profile',
+    );
+    const missing = palisade(['build', '--config', join(example, 'nope.ts'), '--out', '/tmp/x']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+  });
+});

@@ -9,7 +9,7 @@ Validate Kubernetes manifests against security policies (Pod Security Standards 
 Commands:
   validate [paths...]   Check manifests (files, directories, - for standard input)
   policies              List the policies in the catalogue
-  build --out DIR       Generate Gatekeeper resources (more targets to come); --check for CI
+  build --out DIR       Generate Gatekeeper and Kyverno resources; --check for CI
 
 Options:
   -h, --help            Show help (also: palisade <command> --help)
@@ -29,6 +29,8 @@ Policy selection (default: --profile restricted):
       --exclude-policy <id>     Do not check this policy (repeatable, or comma-separated)
       --pss-version <version>   Pod Security Standards version: latest or v1.N (default: latest)
       --exceptions <file>       PolicyException documents (palisade.dev/v1alpha1) to apply (repeatable)
+      --config <file>           palisade.config.ts: policies (catalogue and your own), parameters,
+                                enforcement and exceptions, instead of the flags above (--exceptions adds)
 
 Output:
   -f, --format <format>         ${REPORT_FORMATS.join(', ')} (default: text)

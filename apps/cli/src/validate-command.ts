@@ -22,6 +22,7 @@ import {
   type ValidationRun,
   Validator,
 } from '@palisade/validator';
+import { loadConfigFile } from './config-file.js';
 import { exceptionWarnings } from './exception-warnings.js';
 import { loadExceptionFiles } from './exceptions-file.js';
 import { type CliIO, EXIT_FAILURES, EXIT_OK, EXIT_USAGE_OR_INPUT, UsageError } from './io.js';
@@ -48,15 +49,21 @@ function selectedPolicies(options: ValidateOptions): ResolvedPolicy[] {
   }
 }
 
-async function exceptionsFor(options: ValidateOptions, io: CliIO, now: Date): Promise<PolicyException[]> {
+async function exceptionsFor(
+  options: ValidateOptions,
+  fromConfig: readonly PolicyException[],
+  io: CliIO,
+  now: Date,
+): Promise<PolicyException[]> {
   const loaded = await loadExceptionFiles(options.exceptionFiles, options.maxFileSize);
   if (loaded.errors.length > 0) {
     throw new UsageError(`invalid exceptions:\n  ${loaded.errors.map(printable).join('\n  ')}`);
   }
-  for (const warning of exceptionWarnings(loaded.exceptions, now)) {
+  const all = [...fromConfig, ...loaded.exceptions];
+  for (const warning of exceptionWarnings(all, now)) {
     io.stderr.write(`palisade: warning: ${printable(warning)}\n`);
   }
-  return loaded.exceptions.filter((e) => !isExpired(e, now));
+  return all.filter((e) => !isExpired(e, now));
 }
 
 interface Checked {
@@ -129,8 +136,10 @@ export async function validateCommand(argv: readonly string[], io: CliIO): Promi
     return EXIT_OK;
   }
   const now = io.now?.() ?? new Date();
-  const policies = selectedPolicies(options);
-  const exceptions = await exceptionsFor(options, io, now);
+  const config =
+    options.config === undefined ? undefined : await loadConfigFile(options.config, options.maxFileSize);
+  const policies = config?.policies ?? selectedPolicies(options);
+  const exceptions = await exceptionsFor(options, config?.exceptions ?? [], io, now);
   const loaded = await loadInputs(options, io);
   for (const warning of exceptionWarnings(loaded.exceptions, now)) {
     io.stderr.write(`palisade: warning: ${printable(warning)}\n`);

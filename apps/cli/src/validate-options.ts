@@ -18,6 +18,8 @@ export interface ValidateOptions {
   exclude: string[];
   pssVersion: string;
   exceptionFiles: string[];
+  /** `--config FILE`: policies, parameters, enforcement and exceptions from a palisade.config.ts. */
+  config: string | undefined;
   format: ReportFormat;
   output: string | undefined;
   maxFileSize: number;
@@ -82,6 +84,16 @@ export function parseValidateOptions(argv: readonly string[]): ValidateOptions {
   } catch (error) {
     throw new UsageError(`invalid --pss-version: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (values.config !== undefined) {
+    const clash = (['profile', 'policy', 'exclude-policy', 'pss-version'] as const).filter(
+      (flag) => values[flag] !== undefined,
+    );
+    if (clash.length > 0) {
+      throw new UsageError(
+        `--config cannot be combined with ${clash.map((f) => `--${f}`).join(', ')}: set them in the configuration file`,
+      );
+    }
+  }
   const maxFileSize =
     values['max-file-size'] === undefined ? DEFAULT_MAX_FILE_SIZE : parseSize(values['max-file-size']);
   if (!help && positionals.length === 0) {
@@ -95,6 +107,7 @@ export function parseValidateOptions(argv: readonly string[]): ValidateOptions {
     exclude: ids(values['exclude-policy']),
     pssVersion,
     exceptionFiles: values.exceptions ?? [],
+    config: values.config,
     format,
     output: values.output,
     maxFileSize,
@@ -112,6 +125,7 @@ function parse(argv: readonly string[]) {
       'exclude-policy': { type: 'string', multiple: true },
       'pss-version': { type: 'string' },
       exceptions: { type: 'string', multiple: true },
+      config: { type: 'string' },
       format: { type: 'string', short: 'f' },
       output: { type: 'string', short: 'o' },
       'max-file-size': { type: 'string' },

@@ -29,8 +29,10 @@ function format(scope: Scope, v: string): string {
  */
 export function compileMessage(scope: Scope, message: Message): string {
   if (message.every((part) => typeof part === 'string')) return celString(message.join(''));
+  // Every part is dyn: a list literal's elements must share a static type, and a value read from the object
+  // (e.g. a label, `cond ? value : null`) is not dyn by itself, which makes the whole message fail to compile.
   const parts = message.map((part) =>
-    typeof part === 'string' ? `dyn(${celString(part)})` : compileValue(scope, part),
+    typeof part === 'string' ? `dyn(${celString(part)})` : `dyn(${compileValue(scope, part)})`,
   );
   const v = scope.fresh();
   return `[${parts.join(', ')}].map(${v}, ${format(scope, v)}).join("")`;

@@ -1,4 +1,5 @@
 export * from './builder.js';
+export { configSchema, defineConfig, type PalisadeConfig, resolveConfig } from './config.js';
 export {
   EXCEPTION_API_VERSION,
   exceptionCoversPolicy,
@@ -71,6 +72,8 @@ export {
 } from './policy.js';
 export {
   type PolicyConfig,
+  profilePolicyIds,
+  profileProblems,
   pssLevelOf,
   type ResolvedPolicy,
   resolvePolicy,

@@ -73,6 +73,15 @@ export function resolvePolicy(
   return revision ? { policy, rule: revision.rule, pssCheck: control.check } : undefined;
 }
 
+/** The ids of the policies in a Pod Security profile at a version, as `resolveProfile` selects them. */
+export function profilePolicyIds(
+  profile: PssLevel,
+  policies: readonly Policy[],
+  version: PssVersion | string = 'latest',
+): string[] {
+  return [...new Set(resolveProfile(profile, version, policies).map((r) => r.policy.id))];
+}
+
 /** The lowest PSS level a policy belongs to, if it reproduces a PSS check. */
 export function pssLevelOf(policy: Policy): PssLevel | undefined {
   const levels = (policy.pss ?? []).map((c) => c.level);
@@ -105,4 +114,37 @@ export function selectPolicies(catalogue: readonly Policy[], selection: Selectio
   }
   const excluded = new Set(selection.exclude ?? []);
   return chosen.filter((r) => !excluded.has(r.policy.id));
+}
+
+/**
+ * Problems with pointing a profile at the generated policy directories: a policy missing from the output, or one
+ * generated from another rule than the profile uses (e.g. disallow-proc-mount resolves differently at baseline
+ * and restricted, but has one directory).
+ */
+export function profileProblems(
+  profile: PssLevel,
+  ids: readonly string[],
+  configs: ReadonlyMap<string, PolicyConfig>,
+  version: PssVersion | string,
+): string[] {
+  const problems: string[] = [];
+  const resolved = resolveProfile(
+    profile,
+    version,
+    [...configs.values()].map((c) => c.policy),
+  );
+  for (const id of ids) {
+    const config = configs.get(id);
+    if (!config) {
+      problems.push(`profile ${profile}: policy ${id} is not among the generated policies`);
+      continue;
+    }
+    const wanted = resolved.find((r) => r.policy.id === id);
+    if (wanted && JSON.stringify(wanted.rule) !== JSON.stringify(config.rule)) {
+      problems.push(
+        `profile ${profile}: policy ${id} is generated from ${config.pssCheck ?? 'its own rule'}, but the profile uses ${wanted.pssCheck ?? 'another rule'}`,
+      );
+    }
+  }
+  return problems;
 }

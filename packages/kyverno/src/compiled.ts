@@ -1,0 +1,37 @@
+import { type CompiledCel, celLiteral, compileCel } from '@palisade/cel';
+import type { Json, PolicyConfig } from '@palisade/core';
+
+/** A policy compiled for Kyverno: its CEL, with the parameters bound as a literal variable built from data. */
+export interface KyvernoCel {
+  variables: { name: string; expression: string }[];
+  /** Every check at once: Kyverno reports only the first failing validation, so one carries the whole message. */
+  validation: { expression: string; messageExpression: string; message: string };
+  precondition: string | undefined;
+}
+
+/** Parameters as the validator evaluates them: parsed by the policy's schema, defaults applied. */
+export function parsedParams(config: PolicyConfig): Json {
+  const parsed = config.policy.params.safeParse(config.params ?? {});
+  if (!parsed.success)
+    throw new Error(`invalid parameters for policy ${config.policy.id}: ${parsed.error.message}`);
+  return parsed.data as Json;
+}
+
+export function compileForKyverno(config: PolicyConfig, exemptImages: string | undefined): KyvernoCel {
+  const compiled: CompiledCel = compileCel(config, {
+    object: 'object',
+    params: 'variables.params',
+    ...(exemptImages === undefined ? {} : { exemptImages: { expression: exemptImages } }),
+  });
+  const expression = compiled.validations.map((v) => `(${v.expression})`).join(' && ') || 'true';
+  return {
+    variables: [{ name: 'params', expression: celLiteral(parsedParams(config)) }, ...compiled.variables],
+    validation: {
+      expression,
+      messageExpression: compiled.messageExpression,
+      // Shown when the message expression cannot be used (Kubernetes refuses multi-line or oversized messages).
+      message: `${config.policy.title}: ${config.policy.remediation}`.replace(/\s*\n\s*/g, ' '),
+    },
+    precondition: compiled.precondition,
+  };
+}

@@ -1,0 +1,132 @@
+import { celString } from '@palisade/cel';
+import { isExpired, matchedKinds, type PolicyConfig, type PolicyException } from '@palisade/core';
+import { globTest, kindTest, selectorTest } from './match-cel.js';
+
+export const CLUSTER_EXCEPTION_API_VERSION = 'kyverno.io/v2';
+export const CEL_EXCEPTION_API_VERSION = 'policies.kyverno.io/v1';
+
+export interface KyvernoExceptions {
+  /** `kyverno.io/v2` PolicyExceptions for the ClusterPolicies, by exception name. */
+  cluster: Map<string, Record<string, unknown>>;
+  /** `policies.kyverno.io/v1` PolicyExceptions for the ValidatingPolicies, by exception name. */
+  validating: Map<string, Record<string, unknown>>;
+  /**
+   * Per policy id, a CEL list of the image globs exempted for the admitted object: kyverno.io/v2 exceptions have
+   * no image field, so image exceptions are baked into the ClusterPolicy's CEL.
+   */
+  clusterExemptImages: Map<string, string>;
+  /** Policy ids some image exception covers: their ValidatingPolicy reads `exceptions.allowedImages`. */
+  imageExceptionPolicies: Set<string>;
+  problems: string[];
+}
+
+/** The resource criteria of an exception (everything but images) as a CEL bool, validator semantics. */
+function resourceTest(exception: PolicyException): string {
+  const m = exception.match;
+  const tests: string[] = [];
+  if (m.kinds) tests.push(kindTest(m.kinds));
+  if (m.namespaces) tests.push(globTest('namespace', m.namespaces));
+  if (m.names) tests.push(globTest('name', m.names));
+  if (m.labels) tests.push(`(${selectorTest(m.labels)})`);
+  return tests.length === 0 ? 'true' : tests.join(' && ');
+}
+
+/** `YYYY-MM-DD` is valid through that day (UTC), as in @palisade/core. */
+function expiresAt(expires: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(expires)) {
+    return new Date(Date.parse(`${expires}T00:00:00Z`) + 24 * 3600 * 1000)
+      .toISOString()
+      .replace('.000Z', 'Z');
+  }
+  return expires;
+}
+
+const annotations = (exception: PolicyException): Record<string, string> => ({
+  'palisade.dev/reason': exception.reason,
+  ...(exception.expires ? { 'palisade.dev/expires': exception.expires } : {}),
+});
+
+export function buildExceptions(
+  exceptions: readonly PolicyException[],
+  policies: readonly PolicyConfig[],
+  now: Date,
+): KyvernoExceptions {
+  const out: KyvernoExceptions = {
+    cluster: new Map(),
+    validating: new Map(),
+    clusterExemptImages: new Map(),
+    imageExceptionPolicies: new Set(),
+    problems: [],
+  };
+  const byId = new Map(policies.map((p) => [p.policy.id, p]));
+  const bakedImages = new Map<string, string[]>();
+  for (const exception of [...exceptions].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (isExpired(exception, now)) {
+      out.problems.push(`exception ${exception.name} expired (${exception.expires}): not generated`);
+      continue;
+    }
+    for (const id of exception.policies) {
+      if (id !== '*' && !byId.has(id))
+        out.problems.push(`exception ${exception.name} names policy ${id}, which is not generated`);
+    }
+    const covered = exception.policies.includes('*')
+      ? [...byId.keys()].sort()
+      : exception.policies.filter((id) => byId.has(id)).sort();
+    if (covered.length === 0) continue;
+    const images = exception.match.images;
+    const test = resourceTest(exception);
+
+    // ValidatingPolicies: a CEL PolicyException with an expiry and, for image exceptions, the images.
+    out.validating.set(exception.name, {
+      apiVersion: CEL_EXCEPTION_API_VERSION,
+      kind: 'PolicyException',
+      metadata: { name: exception.name, annotations: annotations(exception) },
+      spec: {
+        policyRefs: covered.map((name) => ({ name, kind: 'ValidatingPolicy' })),
+        matchConditions: [{ name: 'resource', expression: test }],
+        ...(images ? { images } : {}),
+        ...(exception.expires ? { expiresAt: expiresAt(exception.expires) } : {}),
+      },
+    });
+    if (images) for (const id of covered) out.imageExceptionPolicies.add(id);
+
+    // ClusterPolicies: kyverno.io/v2 has neither expiry nor images.
+    if (exception.expires) {
+      out.problems.push(
+        `exception ${exception.name}: kyverno.io/v2 PolicyExceptions cannot expire; remove it from the ClusterPolicy ` +
+          `output after ${exception.expires} (the ValidatingPolicy exception expires by itself)`,
+      );
+    }
+    if (images) {
+      const entry = `(${test} ? [${images.map(celString).join(', ')}] : [])`;
+      for (const id of covered) bakedImages.set(id, [...(bakedImages.get(id) ?? []), entry]);
+      out.problems.push(
+        `exception ${exception.name} exempts images, which kyverno.io/v2 PolicyExceptions cannot express: it is ` +
+          `compiled into the ClusterPolicies ${covered.join(', ')} (regenerate them when it changes)`,
+      );
+      continue;
+    }
+    const m = exception.match;
+    const kindsOf = (id: string): string[] => {
+      const config = byId.get(id);
+      return config ? matchedKinds(config.match ?? config.policy.match) : [];
+    };
+    const kinds = m.kinds ?? [...new Set(covered.flatMap(kindsOf))].sort();
+    const resources: Record<string, unknown> = { kinds };
+    if (m.namespaces) resources.namespaces = m.namespaces;
+    if (m.names) resources.names = m.names;
+    if (m.labels) resources.selector = m.labels;
+    out.cluster.set(exception.name, {
+      apiVersion: CLUSTER_EXCEPTION_API_VERSION,
+      kind: 'PolicyException',
+      metadata: { name: exception.name, annotations: annotations(exception) },
+      spec: {
+        background: true,
+        exceptions: covered.map((id) => ({ policyName: id, ruleNames: [id] })),
+        match: { any: [{ resources }] },
+      },
+    });
+  }
+  for (const [id, entries] of bakedImages) out.clusterExemptImages.set(id, entries.join(' + '));
+  return out;
+}

@@ -1,0 +1,34 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildKyvernoOutput } from './output.js';
+import { catalogueConfigs, latestFixtures, writeFiles } from './testing/catalogue.js';
+import { kyverno, pool } from './testing/cli.js';
+
+describe('kyverno test on the generated test folders (real CLI)', () => {
+  it('passes for every catalogue policy, as a ClusterPolicy and as a ValidatingPolicy', async () => {
+    const output = buildKyvernoOutput({
+      policies: catalogueConfigs(),
+      exceptions: [],
+      kyvernoVersion: '1.19.0',
+      kubernetesVersion: '1.34',
+      fixtures: latestFixtures,
+    });
+    expect(output.problems).toEqual([]);
+    const root = writeFiles(output.files);
+    const folders = ['cluster-policies', 'validating-policies'].flatMap((kind) =>
+      readdirSync(join(root, kind)).map((id) => join(root, kind, id)),
+    );
+    expect(folders.length).toBeGreaterThan(50);
+    const started = performance.now();
+    const runs = await pool(folders, 2, async (dir) => ({
+      dir,
+      run: await kyverno(['test', dir, '--require-tests', '--remove-color']),
+    }));
+    console.log(`kyverno test: ${folders.length} folders in ${Math.round(performance.now() - started)} ms`);
+    const failures = runs.filter(
+      ({ run }) => run.code !== 0 || !/Test Summary: \d+ tests passed and 0 tests failed/.test(run.stdout),
+    );
+    expect(failures.map(({ dir, run }) => `${dir}\n${run.stdout}\n${run.stderr}`).join('\n')).toBe('');
+  }, 900_000);
+});

@@ -1,0 +1,125 @@
+import {
+  isExpired,
+  type PolicyConfig,
+  type PolicyException,
+  type PssLevel,
+  profilePolicyIds,
+  profileProblems,
+} from '@palisade/core';
+import { clusterPolicy } from './cluster-policy.js';
+import { buildExceptions } from './exceptions.js';
+import { kustomization, type PolicyFolder, profileKustomizations } from './kustomize.js';
+import { KUBERNETES_VERSION, KYVERNO_VERSION, type Versions } from './metadata.js';
+import { type FixtureInput, type PolicyKind, testFolder } from './test-folder.js';
+import { validatingPolicy } from './validating-policy.js';
+import { toYaml } from './yaml.js';
+
+export interface KyvernoOutputInput extends Partial<Versions> {
+  policies: readonly PolicyConfig[];
+  exceptions: readonly PolicyException[];
+  /** Fixtures per policy id, as data (the caller loads them, e.g. with policies/testing `loadFixtures`). */
+  fixtures?: (policyId: string) => readonly FixtureInput[];
+  /**
+   * Policy ids per Pod Security profile, for `profiles/<level>/{cluster-policies,validating-policies}/`.
+   * @default the profiles' policies among `policies`, resolved at `profileVersion`
+   */
+  profiles?: Partial<Record<PssLevel, readonly string[]>>;
+  /** The PSS version profiles are resolved at. @default 'latest' */
+  profileVersion?: string;
+  /** The clock deciding which exceptions have expired. @default new Date() */
+  now?: Date;
+}
+
+export interface KyvernoOutput {
+  /** Relative path → file content. Byte-stable for the same input: sorted keys, no timestamps. */
+  files: Map<string, string>;
+  /** What the output could not express, or left out, in words. Never silently dropped. */
+  problems: string[];
+}
+
+/**
+ * Kyverno artefacts for a set of policies:
+ * - `cluster-policies/<id>/` and `validating-policies/<id>/`: `policy.yaml`, `kustomization.yaml`, and, with
+ *   fixtures, `kyverno-test.yaml` and `resources.yaml`;
+ * - `exceptions/cluster-policies/` (kyverno.io/v2) and `exceptions/validating-policies/` (policies.kyverno.io/v1);
+ * - `profiles/<level>/cluster-policies/kustomization.yaml` and `profiles/<level>/validating-policies/…`.
+ */
+export function buildKyvernoOutput(input: KyvernoOutputInput): KyvernoOutput {
+  const now = input.now ?? new Date();
+  const versions: Versions = {
+    kyvernoVersion: input.kyvernoVersion ?? KYVERNO_VERSION,
+    kubernetesVersion: input.kubernetesVersion ?? KUBERNETES_VERSION,
+  };
+  const exceptions = buildExceptions(input.exceptions, input.policies, now);
+  const files = new Map<string, string>();
+  const problems = [...exceptions.problems];
+  const live = input.exceptions.filter((e) => !isExpired(e, now));
+
+  const folders: Record<PolicyKind, { dir: PolicyFolder; exceptionDir: string; docs: Map<string, unknown> }> =
+    {
+      ClusterPolicy: {
+        dir: 'cluster-policies',
+        exceptionDir: 'exceptions/cluster-policies',
+        docs: exceptions.cluster,
+      },
+      ValidatingPolicy: {
+        dir: 'validating-policies',
+        exceptionDir: 'exceptions/validating-policies',
+        docs: exceptions.validating,
+      },
+    };
+  for (const { exceptionDir, docs } of Object.values(folders)) {
+    const names = [...docs.keys()].sort();
+    for (const name of names) files.set(`${exceptionDir}/${name}.yaml`, toYaml(docs.get(name)));
+    if (names.length > 0)
+      files.set(`${exceptionDir}/kustomization.yaml`, kustomization(names.map((n) => `${n}.yaml`)));
+  }
+
+  for (const config of [...input.policies].sort((a, b) => (a.policy.id < b.policy.id ? -1 : 1))) {
+    const id = config.policy.id;
+    let docs: Record<PolicyKind, Record<string, unknown>>;
+    try {
+      docs = {
+        ClusterPolicy: clusterPolicy(config, versions, exceptions.clusterExemptImages.get(id)),
+        ValidatingPolicy: validatingPolicy(config, versions, exceptions.imageExceptionPolicies.has(id)),
+      };
+    } catch (error) {
+      problems.push(`${id}: not generated: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    const covering = live.filter((e) => e.policies.includes('*') || e.policies.includes(id));
+    for (const kind of ['ClusterPolicy', 'ValidatingPolicy'] as const) {
+      const { dir, exceptionDir, docs: exceptionDocs } = folders[kind];
+      files.set(`${dir}/${id}/policy.yaml`, toYaml(docs[kind]));
+      files.set(`${dir}/${id}/kustomization.yaml`, kustomization(['policy.yaml']));
+      const fixtures = input.fixtures?.(id) ?? [];
+      if (fixtures.length === 0) continue;
+      const exceptionFiles = covering
+        .filter((e) => exceptionDocs.has(e.name))
+        .map((e) => `../../${exceptionDir}/${e.name}.yaml`)
+        .sort();
+      const folder = testFolder(config, kind, fixtures, { applied: covering, files: exceptionFiles, now });
+      problems.push(...folder.problems.map((p) => `${kind} ${p}`));
+      for (const [name, content] of folder.files) files.set(`${dir}/${id}/${name}`, content);
+    }
+  }
+  const generated = new Set(
+    input.policies.map((c) => c.policy.id).filter((id) => files.has(`cluster-policies/${id}/policy.yaml`)),
+  );
+  const all = input.policies.map((c) => c.policy);
+  const configs = new Map(
+    input.policies.filter((c) => generated.has(c.policy.id)).map((c) => [c.policy.id, c]),
+  );
+  const version = input.profileVersion ?? 'latest';
+  const profiles: Partial<Record<PssLevel, readonly string[]>> = {};
+  for (const level of ['baseline', 'restricted'] as const) {
+    const ids = input.profiles?.[level] ?? profilePolicyIds(level, all, version);
+    problems.push(...profileProblems(level, ids, configs, version));
+    const present = ids.filter((id) => generated.has(id));
+    if (present.length > 0) profiles[level] = present;
+  }
+  for (const folder of ['cluster-policies', 'validating-policies'] as const) {
+    for (const [path, content] of profileKustomizations(profiles, folder)) files.set(path, content);
+  }
+  return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))), problems };
+}
