@@ -7,3 +7,4 @@ export {
   loadFixtures,
   wrapPodInController,
 } from './fixtures.js';
+export { HOSTILE_EXCEPTION, HOSTILE_PARAMS, HOSTILE_STRINGS, hostileObjects } from './hostile.js';

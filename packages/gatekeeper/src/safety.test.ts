@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enginePath } from '@palisade/engines';
-import { fixtureCorpus, generatedCorpus } from '@palisade/policies/testing';
+import {
+  fixtureCorpus,
+  generatedCorpus,
+  HOSTILE_EXCEPTION,
+  HOSTILE_PARAMS,
+  hostileObjects,
+} from '@palisade/policies/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildGatekeeperOutput } from './build.js';
@@ -11,7 +17,6 @@ import type { Engine } from './engines.js';
 import { catalogueFixtures, differentialConfigs } from './testing/catalogue.js';
 import { runDifferential } from './testing/differential.js';
 import { gatorVerifyAll, writeTree } from './testing/gator.js';
-import { HOSTILE_EXCEPTION, HOSTILE_PARAMS, hostileObjects } from './testing/hostile.js';
 
 /**
  * Parameters and image exceptions are data: hostile strings in every string parameter and in image exception globs

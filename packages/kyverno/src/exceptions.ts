@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { celString } from '@palisade/cel';
 import { isExpired, matchedKinds, type PolicyConfig, type PolicyException } from '@palisade/core';
 import { globTest, kindTest, selectorTest } from './match-cel.js';
@@ -41,7 +42,22 @@ function expiresAt(expires: string): string {
   return expires;
 }
 
+/**
+ * The Kubernetes name of an exception's resources: its own name when it is a valid DNS subdomain, else a
+ * sanitised one with a hash of the original (kept in an annotation), so two names never collide.
+ */
+export function exceptionResourceName(name: string): string {
+  if (/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name)) return name;
+  const base = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return `${base || 'exception'}-${createHash('sha256').update(name).digest('hex').slice(0, 10)}`;
+}
+
 const annotations = (exception: PolicyException): Record<string, string> => ({
+  'palisade.dev/exception': exception.name,
   'palisade.dev/reason': exception.reason,
   ...(exception.expires ? { 'palisade.dev/expires': exception.expires } : {}),
 });
@@ -77,10 +93,11 @@ export function buildExceptions(
     const test = resourceTest(exception);
 
     // ValidatingPolicies: a CEL PolicyException with an expiry and, for image exceptions, the images.
-    out.validating.set(exception.name, {
+    const name = exceptionResourceName(exception.name);
+    out.validating.set(name, {
       apiVersion: CEL_EXCEPTION_API_VERSION,
       kind: 'PolicyException',
-      metadata: { name: exception.name, annotations: annotations(exception) },
+      metadata: { name, annotations: annotations(exception) },
       spec: {
         policyRefs: covered.map((name) => ({ name, kind: 'ValidatingPolicy' })),
         matchConditions: [{ name: 'resource', expression: test }],
@@ -116,10 +133,10 @@ export function buildExceptions(
     if (m.namespaces) resources.namespaces = m.namespaces;
     if (m.names) resources.names = m.names;
     if (m.labels) resources.selector = m.labels;
-    out.cluster.set(exception.name, {
+    out.cluster.set(name, {
       apiVersion: CLUSTER_EXCEPTION_API_VERSION,
       kind: 'PolicyException',
-      metadata: { name: exception.name, annotations: annotations(exception) },
+      metadata: { name, annotations: annotations(exception) },
       spec: {
         background: true,
         exceptions: covered.map((id) => ({ policyName: id, ruleNames: [id] })),

@@ -7,7 +7,7 @@ import {
   profileProblems,
 } from '@palisade/core';
 import { clusterPolicy } from './cluster-policy.js';
-import { buildExceptions } from './exceptions.js';
+import { buildExceptions, exceptionResourceName } from './exceptions.js';
 import { kustomization, type PolicyFolder, profileKustomizations } from './kustomize.js';
 import { KUBERNETES_VERSION, KYVERNO_VERSION, type Versions } from './metadata.js';
 import { type FixtureInput, type PolicyKind, testFolder } from './test-folder.js';
@@ -95,8 +95,9 @@ export function buildKyvernoOutput(input: KyvernoOutputInput): KyvernoOutput {
       const fixtures = input.fixtures?.(id) ?? [];
       if (fixtures.length === 0) continue;
       const exceptionFiles = covering
-        .filter((e) => exceptionDocs.has(e.name))
-        .map((e) => `../../${exceptionDir}/${e.name}.yaml`)
+        .map((e) => exceptionResourceName(e.name))
+        .filter((name) => exceptionDocs.has(name))
+        .map((name) => `../../${exceptionDir}/${name}.yaml`)
         .sort();
       const folder = testFolder(config, kind, fixtures, { applied: covering, files: exceptionFiles, now });
       problems.push(...folder.problems.map((p) => `${kind} ${p}`));

@@ -54,3 +54,10 @@ export function writeFiles(files: ReadonlyMap<string, string>): string {
   }
   return root;
 }
+
+/** restrictedAndHardening with some policies' parameters replaced (e.g. by hostile values). */
+export function differentialConfigs(params: Readonly<Record<string, unknown>>): PolicyConfig[] {
+  return restrictedAndHardening().map((c) =>
+    params[c.policy.id] === undefined ? c : { ...c, params: params[c.policy.id] },
+  );
+}
