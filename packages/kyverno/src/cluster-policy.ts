@@ -26,7 +26,6 @@ export function clusterPolicy(
     match: { any: [{ resources }] },
     validate: {
       failureAction: enforcement === 'enforce' ? 'Enforce' : 'Audit',
-      ...(enforcement === 'warn' ? { emitWarning: true } : {}),
       message: cel.validation.message,
       cel: { variables: cel.variables, expressions: [cel.validation] },
     },
@@ -44,6 +43,8 @@ export function clusterPolicy(
         'pod-policies.kyverno.io/autogen-controllers': 'none',
       },
     },
-    spec: { background: true, rules: [rule] },
+    // `warn`: Audit (the request goes through) with the failure returned as an API warning; emitWarning is a
+    // policy-level field in kyverno.io/v1.
+    spec: { background: true, ...(enforcement === 'warn' ? { emitWarning: true } : {}), rules: [rule] },
   };
 }
