@@ -114,10 +114,7 @@ describe('construct output in the real Gatekeeper (gator) with the generated con
     expect(violations.filter((v) => !v.startsWith('Deployment worker:'))).toEqual([]);
   });
 
-  // Known gap, owned by @palisade/gatekeeper: a construct's exception matches namespace AND name AND kind, and the
-  // generator only turns single-criterion exceptions into constraint exclusions (it reports the others as problems
-  // and leaves the constraint stricter than the validator). Flip to `it` once it can express them.
-  it.fails('the shop app passes with its relaxation honoured, as the validator says', () => {
+  it('the shop app passes with its relaxation honoured, as the validator says', () => {
     const { violations, problems } = gatekeeperVerdict(new ShopChart(Testing.app(), 'shop'));
     expect(problems.filter((p) => p.includes('worker-deployment-require-ro-rootfs'))).toEqual([]);
     expect(violations).toEqual([]);

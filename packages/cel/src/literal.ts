@@ -3,7 +3,8 @@ import type { Json } from '@palisade/core';
 /**
  * CEL literals from data. Every string that reaches generated CEL source (parameter values, literal patterns,
  * message text) goes through `celString`, which escapes everything but printable ASCII, so no data can end a
- * literal early or add a line to the expression.
+ * literal early or add a line to the expression. Braces are escaped too: Kyverno substitutes `{{ … }}` anywhere in
+ * a ClusterPolicy rule, CEL included, as a JMESPath variable, so a `{{` in data must never reach the YAML.
  */
 
 export function celString(text: string): string {
@@ -12,6 +13,7 @@ export function celString(text: string): string {
     const cp = char.codePointAt(0) as number;
     if (char === '"') out += '\\"';
     else if (char === '\\') out += '\\\\';
+    else if (char === '{' || char === '}') out += `\\u00${cp.toString(16)}`;
     else if (cp >= 0x20 && cp <= 0x7e) out += char;
     else if (char === '\n') out += '\\n';
     else if (char === '\r') out += '\\r';

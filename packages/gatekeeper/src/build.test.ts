@@ -135,7 +135,7 @@ describe('buildGatekeeperOutput', () => {
     ]);
   });
 
-  it('generates an OpenAPI v3 parameters schema with descriptions, defaults and enums, plus exemptImages', () => {
+  it('generates an OpenAPI v3 parameters schema with descriptions, defaults and enums, plus exemptImages and exemptResources', () => {
     const { files } = build({ policies: [config('require-requests-limits')] });
     const template = doc(files, 'require-requests-limits/template.yaml');
     expect(at(template, 'spec', 'crd', 'spec', 'validation', 'openAPIV3Schema')).toEqual({
@@ -154,6 +154,7 @@ describe('buildGatekeeperOutput', () => {
           default: ['memory'],
         },
         exemptImages: expect.objectContaining({ type: 'array', items: { type: 'string' } }),
+        exemptResources: expect.objectContaining({ type: 'array' }),
       },
     });
   });
@@ -253,7 +254,7 @@ describe('exceptions in constraints', () => {
     params: { registries: ['registry.example.com/'] },
   });
 
-  it('expresses single-criterion exceptions and reports the rest', () => {
+  it('expresses single-criterion exceptions as match criteria, the others as exemptResources data', () => {
     const exceptions: PolicyException[] = [
       exception('system', { namespaces: ['kube-*', 'gatekeeper-system'] }),
       exception('debug-images', { images: ['docker.io/library/busybox:*'] }),
@@ -287,15 +288,17 @@ describe('exceptions in constraints', () => {
     expect(at(constraint, 'spec', 'parameters')).toEqual({
       registries: ['registry.example.com/'],
       exemptImages: ['docker.io/library/busybox:*'],
+      exemptResources: [
+        { names: ['app-1'] },
+        { labels: { matchLabels: { a: '1', b: '2' } } },
+        { namespaces: ['team-?'] },
+      ],
     });
     expect(at(constraint, 'metadata', 'annotations', 'palisade.dev/exceptions')).toBe(
-      'system, debug-images, legacy, batch, tools, expiring (expires 2025-06-01), everything',
+      'system, debug-images, legacy, batch, tools, one-app, two-labels, odd-glob, expiring (expires 2025-06-01), everything',
     );
     expect(problems).toEqual([
-      'policy restrict-image-registries: exception "one-app": Gatekeeper constraints cannot exclude resources by name, so it is not applied',
-      'policy restrict-image-registries: exception "ns-and-images" combines namespaces and images; a constraint can only exclude by one criterion, so it is not applied',
-      'policy restrict-image-registries: exception "two-labels": a label selector with several requirements cannot be negated into one, so it is not applied',
-      'policy restrict-image-registries: exception "odd-glob": namespace globs "team-?" are not Gatekeeper wildcards (a * only at either end), so it is not applied',
+      'policy restrict-image-registries: exception "ns-and-images" exempts images only in some resources (namespaces and images); a constraint\'s exemptImages applies everywhere, so it is not applied',
       'policy restrict-image-registries: exception "expiring" expires 2025-06-01; Gatekeeper has no expiry, so regenerate the output once it has expired',
     ]);
     expect(files.get('restrict-image-registries/constraint.yaml')).not.toContain('expired');

@@ -1,4 +1,5 @@
 import type { PolicyConfig, PolicyException, PssLevel } from '@palisade/core';
+import { toManifestYaml as toYaml } from '@palisade/validator';
 import { z } from 'zod';
 import { buildConstraint } from './constraint.js';
 import { type CelCompiler, codeEntries, ENGINES, type Engine } from './engines.js';
@@ -7,7 +8,6 @@ import { kustomization, PROFILES, profilePolicyIds, profileProblems } from './pr
 import { parametersSchema } from './schema.js';
 import { buildSuite, referenceVerdict, type SampleFixture } from './suite.js';
 import { buildTemplate } from './template.js';
-import { toYaml } from './yaml.js';
 
 export interface GatekeeperInput {
   policies: readonly PolicyConfig[];

@@ -7,7 +7,13 @@ import {
 } from '@palisade/core';
 import type { ConstraintExceptions } from './exceptions.js';
 import { isGatekeeperWildcard } from './exceptions.js';
-import { CONSTRAINT_API_VERSION, constraintName, EXEMPT_IMAGES_PARAM, templateKind } from './names.js';
+import {
+  CONSTRAINT_API_VERSION,
+  constraintName,
+  EXEMPT_IMAGES_PARAM,
+  EXEMPT_RESOURCES_PARAM,
+  templateKind,
+} from './names.js';
 
 export const ENFORCEMENT_ACTIONS: Record<Enforcement, string> = {
   audit: 'dryrun',
@@ -94,6 +100,7 @@ export function buildConstraint(input: ConstraintInput): Record<string, unknown>
   const parameters: Record<string, unknown> = { ...input.params };
   if (exceptions.exemptImages.length > 0)
     parameters[EXEMPT_IMAGES_PARAM] = [...new Set(exceptions.exemptImages)];
+  if (exceptions.exemptResources.length > 0) parameters[EXEMPT_RESOURCES_PARAM] = exceptions.exemptResources;
 
   const annotations: Record<string, string> = {};
   if (exceptions.applied.length > 0) {

@@ -1,7 +1,7 @@
-import { compileCel } from '@palisade/cel';
+import { celGlobRegex, compileCel } from '@palisade/cel';
 import type { PolicyConfig } from '@palisade/core';
 import { compilePolicyRego } from '@palisade/rego';
-import { EXEMPT_IMAGES_PARAM } from './names.js';
+import { EXEMPT_IMAGES_PARAM, EXEMPT_RESOURCES_PARAM } from './names.js';
 
 /** The policy engines a ConstraintTemplate can carry in `spec.targets[0].code`. */
 export const ENGINES = ['cel', 'rego'] as const;
@@ -25,6 +25,34 @@ export function regoCode(config: PolicyConfig): CodeEntry {
 const PARAMS = 'variables.params';
 const EXEMPT_IMAGES = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_IMAGES_PARAM}) ? ${PARAMS}.${EXEMPT_IMAGES_PARAM} : [])`;
 
+const OBJECT = 'variables.anyObject';
+const METADATA = `(type(${OBJECT}.?metadata.orValue(null)) == map ? ${OBJECT}.metadata : dyn({}))`;
+const LABELS = `(type(${METADATA}.?labels.orValue(null)) == map ? ${METADATA}.labels : dyn({}))`;
+/** A label's value when it is a string (only string labels count, as in the validator), else null. */
+const label = (key: string) =>
+  `(type(variables.exemptLabels[?${key}].orValue(null)) == string ? variables.exemptLabels[?${key}].orValue(null) : null)`;
+const globTest = (value: string, globs: string) =>
+  `(type(${value}) == string && type(${globs}) == list && ${globs}.exists(g, type(g) == string && ${value}.matches(${celGlobRegex('g')})))`;
+const inValues = (x: string) =>
+  `(${label(`${x}.key`)} != null && has(${x}.values) && type(${x}.values) == list && ${label(`${x}.key`)} in ${x}.values)`;
+
+/**
+ * Resource exceptions (the exemptResources parameter, data): the object is exempt when one entry's kinds, namespace
+ * and name globs and label selector all hold (an absent criterion holds), as core's exceptionMatchesResource says.
+ */
+const EXEMPT_RESOURCE = [
+  `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) && type(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) == list ? ${PARAMS}.${EXEMPT_RESOURCES_PARAM} : [])`,
+  `.exists(e, type(e) == map`,
+  ` && (!has(e.kinds) || (type(e.kinds) == list && ${OBJECT}.?kind.orValue(null) in e.kinds))`,
+  ` && (!has(e.namespaces) || ${globTest(`${METADATA}.?namespace.orValue(null)`, 'e.namespaces')})`,
+  ` && (!has(e.names) || ${globTest(`${METADATA}.?name.orValue(null)`, 'e.names')})`,
+  ` && (!has(e.labels) || (type(e.labels) == map`,
+  ` && (!has(e.labels.matchLabels) || (type(e.labels.matchLabels) == map && e.labels.matchLabels.all(k, ${label('k')} == e.labels.matchLabels[k])))`,
+  ` && (!has(e.labels.matchExpressions) || (type(e.labels.matchExpressions) == list && e.labels.matchExpressions.all(x, type(x) == map && has(x.key) && has(x.operator) && (`,
+  `x.operator == "In" ? ${inValues('x')} : x.operator == "NotIn" ? !${inValues('x')} : `,
+  `x.operator == "Exists" ? ${label('x.key')} != null : x.operator == "DoesNotExist" ? ${label('x.key')} == null : false)))))))`,
+].join('');
+
 /**
  * K8sNativeValidation: Gatekeeper provides `variables.anyObject` and `variables.params`; the rule's precondition
  * becomes a match condition (an object it does not hold for is not matched: the validator's `skip`). Gatekeeper's
@@ -37,9 +65,13 @@ export function celCode(config: PolicyConfig): CodeEntry {
     exemptImages: { expression: EXEMPT_IMAGES },
   });
   const source: Record<string, unknown> = {
-    variables: cel.variables.map((v) => ({ name: v.name, expression: v.expression })),
+    variables: [
+      { name: 'exemptLabels', expression: LABELS },
+      { name: 'exemptResource', expression: EXEMPT_RESOURCE },
+      ...cel.variables.map((v) => ({ name: v.name, expression: v.expression })),
+    ],
     validations: cel.validations.map((v) => ({
-      expression: v.expression,
+      expression: `variables.exemptResource || (${v.expression})`,
       messageExpression: v.messageExpression,
     })),
   };

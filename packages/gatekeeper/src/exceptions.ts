@@ -2,9 +2,12 @@ import { exceptionCoversPolicy, isExpired, type LabelSelector, type PolicyExcept
 
 /**
  * What one policy's exceptions become in its constraint. A constraint checks a resource only if every match
- * criterion holds, and a resource is checked only if no exception applies, so each exception must turn into one
- * more criterion: only single-criterion exceptions have that form. Everything else is reported, never dropped
- * silently (the generated constraint is then stricter than the validator).
+ * criterion holds, so a single-criterion exception becomes one more match criterion (excluded namespaces, kinds,
+ * a negated label requirement), which Gatekeeper's audit and admission both honour before the template runs.
+ * Any other exception without images (names, combinations, several label requirements, namespace globs that are not
+ * Gatekeeper wildcards) travels as data in the `exemptResources` parameter, which both engines' code reads. An
+ * image exception that also names resources cannot be expressed (`exemptImages` exempts containers everywhere the
+ * constraint applies): it is reported, never dropped silently.
  */
 export interface ConstraintExceptions {
   /** Exceptions expressed in the constraint (for the reference evaluation of samples). */
@@ -14,7 +17,26 @@ export interface ConstraintExceptions {
   /** Label requirements that hold exactly when one exception's label selector does not. */
   labelRequirements: NonNullable<LabelSelector['matchExpressions']>;
   exemptImages: string[];
+  /** Resource exceptions the match cannot express, as data for the templates (`exemptResources`). */
+  exemptResources: ExemptResource[];
   problems: string[];
+}
+
+/** One entry of the `exemptResources` parameter: an exception's resource criteria. */
+export interface ExemptResource {
+  kinds?: string[];
+  namespaces?: string[];
+  names?: string[];
+  labels?: LabelSelector;
+}
+
+function exemptResource(match: PolicyException['match']): ExemptResource {
+  const entry: ExemptResource = {};
+  if (match.kinds) entry.kinds = [...match.kinds];
+  if (match.namespaces) entry.namespaces = [...match.namespaces];
+  if (match.names) entry.names = [...match.names];
+  if (match.labels) entry.labels = match.labels;
+  return entry;
 }
 
 /** Gatekeeper's namespace wildcard: a literal with an optional `*` at either end (its CRD validation pattern). */
@@ -64,46 +86,32 @@ export function constraintExceptions(
     excludedKinds: [],
     labelRequirements: [],
     exemptImages: [],
+    exemptResources: [],
     problems: [],
   };
   for (const exception of exceptions) {
     if (!exceptionCoversPolicy(exception, policyId) || isExpired(exception, now)) continue;
     const where = `policy ${policyId}: exception "${exception.name}"`;
     const criteria = Object.entries(exception.match).filter(([, v]) => v !== undefined);
-    const [first, ...others] = criteria;
-    if (!first || others.length > 0) {
+    const { namespaces, kinds, labels, images } = exception.match;
+    let asMatch = criteria.length === 1;
+    if (asMatch && namespaces && !namespaces.every(isGatekeeperWildcard)) asMatch = false;
+    const negated = asMatch && labels ? negatedRequirement(labels) : undefined;
+    if (typeof negated === 'string' && negated !== 'never') asMatch = false;
+    if (asMatch && exception.match.names) asMatch = false;
+    if (criteria.length === 0) asMatch = false;
+
+    if (asMatch && namespaces) out.excludedNamespaces.push(...namespaces);
+    else if (asMatch && kinds) out.excludedKinds.push(...kinds);
+    else if (asMatch && labels) {
+      if (negated !== 'never' && negated !== undefined) out.labelRequirements.push(negated as Requirement);
+    } else if (asMatch && images) out.exemptImages.push(...images);
+    else if (images) {
       out.problems.push(
-        `${where} combines ${criteria.map(([k]) => k).join(' and ')}; a constraint can only exclude by one criterion, so it is not applied`,
+        `${where} exempts images only in some resources (${criteria.map(([k]) => k).join(' and ')}); a constraint's exemptImages applies everywhere, so it is not applied`,
       );
       continue;
-    }
-    const { namespaces, kinds, labels, images, names } = exception.match;
-    let expressed = true;
-    if (namespaces) {
-      const bad = namespaces.filter((g) => !isGatekeeperWildcard(g));
-      if (bad.length > 0) {
-        out.problems.push(
-          `${where}: namespace globs ${bad.map((g) => JSON.stringify(g)).join(', ')} are not Gatekeeper wildcards (a * only at either end), so it is not applied`,
-        );
-        expressed = false;
-      } else out.excludedNamespaces.push(...namespaces);
-    } else if (kinds) {
-      out.excludedKinds.push(...kinds);
-    } else if (labels) {
-      const negated = negatedRequirement(labels);
-      if (typeof negated === 'string' && negated !== 'never') {
-        out.problems.push(`${where}: ${negated}, so it is not applied`);
-        expressed = false;
-      } else if (negated !== 'never') out.labelRequirements.push(negated);
-    } else if (images) {
-      out.exemptImages.push(...images);
-    } else if (names) {
-      out.problems.push(
-        `${where}: Gatekeeper constraints cannot exclude resources by name, so it is not applied`,
-      );
-      expressed = false;
-    }
-    if (!expressed) continue;
+    } else out.exemptResources.push(exemptResource(exception.match));
     out.applied.push(exception);
     if (exception.expires !== undefined) {
       out.problems.push(

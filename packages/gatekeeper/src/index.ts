@@ -1,3 +1,4 @@
+export { toManifestYaml as toYaml } from '@palisade/validator';
 export { buildGatekeeperOutput, type GatekeeperInput, type GatekeeperOutput } from './build.js';
 export { buildConstraint, ENFORCEMENT_ACTIONS, matchKinds } from './constraint.js';
 export {
@@ -31,4 +32,3 @@ export {
   type Verdict,
 } from './suite.js';
 export { buildTemplate } from './template.js';
-export { toYaml } from './yaml.js';

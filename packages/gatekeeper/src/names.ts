@@ -24,3 +24,5 @@ export const KUSTOMIZE_API_VERSION = 'kustomize.config.k8s.io/v1beta1';
 export const ADMISSION_TARGET = 'admission.k8s.gatekeeper.sh';
 /** The parameter carrying image exceptions' globs to both engines (as data). */
 export const EXEMPT_IMAGES_PARAM = 'exemptImages';
+/** The constraint parameter resource exceptions travel in (see exceptions.ts). */
+export const EXEMPT_RESOURCES_PARAM = 'exemptResources';

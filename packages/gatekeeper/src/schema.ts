@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EXEMPT_IMAGES_PARAM } from './names.js';
+import { EXEMPT_IMAGES_PARAM, EXEMPT_RESOURCES_PARAM } from './names.js';
 
 /**
  * The constraint's parameters schema: the policy's zod schema as JSON Schema (input side, so defaults are
@@ -110,6 +110,35 @@ export const EXEMPT_IMAGES_SCHEMA: OpenApiSchema = {
     'Images (globs: * any run, ? one character) whose containers are not checked. Generated from Palisade image exceptions.',
 };
 
+const STRINGS: OpenApiSchema = { type: 'array', items: { type: 'string' } };
+
+export const EXEMPT_RESOURCES_SCHEMA: OpenApiSchema = {
+  type: 'array',
+  description:
+    'Resources not checked: each entry exempts a resource matching all of its criteria (kinds; namespace and name globs, * any run, ? one character; a label selector). Generated from Palisade exceptions.',
+  items: {
+    type: 'object',
+    properties: {
+      kinds: STRINGS,
+      namespaces: STRINGS,
+      names: STRINGS,
+      labels: {
+        type: 'object',
+        properties: {
+          matchLabels: { type: 'object', additionalProperties: { type: 'string' } },
+          matchExpressions: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { key: { type: 'string' }, operator: { type: 'string' }, values: STRINGS },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
 export function parametersSchema(params: z.ZodType, policyId: string, problems: string[]): OpenApiSchema {
   const converted = convert(
     z.toJSONSchema(params, { io: 'input' }),
@@ -122,6 +151,12 @@ export function parametersSchema(params: z.ZodType, policyId: string, problems: 
       `policy ${policyId}: parameter "${EXEMPT_IMAGES_PARAM}" is reserved for image exceptions`,
     );
   }
+  if (EXEMPT_RESOURCES_PARAM in properties) {
+    throw new Error(
+      `policy ${policyId}: parameter "${EXEMPT_RESOURCES_PARAM}" is reserved for resource exceptions`,
+    );
+  }
   properties[EXEMPT_IMAGES_PARAM] = EXEMPT_IMAGES_SCHEMA;
+  properties[EXEMPT_RESOURCES_PARAM] = EXEMPT_RESOURCES_SCHEMA;
   return { ...converted, type: 'object', properties };
 }

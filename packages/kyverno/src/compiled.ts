@@ -30,7 +30,11 @@ export function compileForKyverno(config: PolicyConfig, exemptImages: string | u
       expression,
       messageExpression: compiled.messageExpression,
       // Shown when the message expression cannot be used (Kubernetes refuses multi-line or oversized messages).
-      message: `${config.policy.title}: ${config.policy.remediation}`.replace(/\s*\n\s*/g, ' '),
+      // `{{` would be read by Kyverno as a JMESPath variable: the braces are kept apart.
+      message: `${config.policy.title}: ${config.policy.remediation}`
+        .replace(/\s*\n\s*/g, ' ')
+        .replace(/\{(?=\{)/g, '{ ')
+        .replace(/\}(?=\})/g, '} '),
     },
     precondition: compiled.precondition,
   };

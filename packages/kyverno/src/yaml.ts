@@ -1,10 +1,9 @@
-import { stringify } from 'yaml';
+import { toManifestYaml, toManifestYamlStream } from '@palisade/validator';
 
-/** Byte-stable YAML: keys sorted, no line folding, one trailing newline. */
-export function toYaml(value: unknown): string {
-  return stringify(value, { sortMapEntries: true, lineWidth: 0 });
-}
+/**
+ * Byte-stable YAML that reads back as itself under YAML 1.1 (the Kyverno CLI, kubectl) and 1.2: keys in the order
+ * the objects are built in, which is deterministic, and `yes`, `on`, `0644`-like strings quoted.
+ */
+export const toYaml = (value: unknown): string => toManifestYaml(value);
 
-export function toYamlDocuments(values: readonly unknown[]): string {
-  return values.map(toYaml).join('---\n');
-}
+export const toYamlDocuments = (values: readonly unknown[]): string => toManifestYamlStream(values);

@@ -3,7 +3,7 @@ import { compileCheck, VIOLATION_HEAD } from './checks.js';
 import { asBody, compileCond } from './conds.js';
 import { LIB, LIB_PACKAGE, LIB_SOURCE } from './lib.js';
 import { ModuleWriter } from './module.js';
-import type { Statement } from './pred.js';
+import { type Statement, statement } from './pred.js';
 import { OBJECT_EXPR, rootScope } from './scope.js';
 
 export interface RegoOptions {
@@ -37,12 +37,13 @@ export function compileRego(rule: Rule, options: RegoOptions): RegoModule {
   const mod = new ModuleWriter();
   const scope = rootScope();
 
-  let applies: Statement[] = [];
+  // A resource a resource exception covers has no violations (the exemptResources parameter; empty by default).
+  let applies: Statement[] = [statement(`not ${LIB}.exempt_resource(${OBJECT_EXPR})`, new Set())];
   let never = false;
   if (rule.when) {
     const when = compileCond(rule.when, scope, mod);
     if ('constant' in when) never = !when.constant;
-    else applies = [...asBody(when, mod).statements];
+    else applies = [...applies, ...asBody(when, mod).statements];
   }
   const checks = never
     ? []

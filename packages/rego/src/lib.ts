@@ -172,6 +172,73 @@ exempt(c, globs) if {
 	glob_match(c.image, g)
 }
 
+# Resource exceptions travel as the exemptResources parameter (data, never source): a resource is exempt when one
+# entry's kinds, namespace and name globs and label selector all hold for it (an absent criterion holds), exactly as
+# @palisade/core's exceptionMatchesResource decides.
+exempt_resource(obj) if {
+	some e in as_array(object.get(input, ["parameters", "exemptResources"], []))
+	is_object(e)
+	exempt_kind(e, obj)
+	exempt_glob(e, "namespaces", get(obj, ["metadata", "namespace"]))
+	exempt_glob(e, "names", get(obj, ["metadata", "name"]))
+	exempt_labels(e, string_labels(obj))
+}
+
+exempt_kind(e, _) if object.get(e, "kinds", null) == null
+
+exempt_kind(e, obj) if {
+	some k in as_array(e.kinds)
+	k == get(obj, ["kind"])
+}
+
+exempt_glob(e, field, _) if object.get(e, field, null) == null
+
+exempt_glob(e, field, value) if {
+	is_string(value)
+	some g in as_array(e[field])
+	is_string(g)
+	glob_match(value, g)
+}
+
+string_labels(obj) := {k: v | some k, v in as_object(get(obj, ["metadata", "labels"])); is_string(v)}
+
+exempt_labels(e, _) if object.get(e, "labels", null) == null
+
+exempt_labels(e, labels) if {
+	selector := as_object(e.labels)
+	every k, v in as_object(object.get(selector, "matchLabels", {})) {
+		object.get(labels, k, null) == v
+	}
+	every x in as_array(object.get(selector, "matchExpressions", [])) {
+		requirement_holds(as_object(x), labels)
+	}
+}
+
+requirement_holds(x, labels) if {
+	x.operator == "In"
+	label_in(x, labels)
+}
+
+requirement_holds(x, labels) if {
+	x.operator == "NotIn"
+	not label_in(x, labels)
+}
+
+requirement_holds(x, labels) if {
+	x.operator == "Exists"
+	object.get(labels, x.key, null) != null
+}
+
+requirement_holds(x, labels) if {
+	x.operator == "DoesNotExist"
+	object.get(labels, x.key, null) == null
+}
+
+label_in(x, labels) if {
+	some v in as_array(object.get(x, "values", []))
+	object.get(labels, x.key, null) == v
+}
+
 # The reference visits any non-null JSON object or list element of a container list.
 is_container(c) if is_object(c)
 

@@ -16,6 +16,7 @@ export {
   Validator,
   type ValidatorOptions,
 } from './engine.js';
+export { toManifestYaml, toManifestYamlStream } from './manifest-yaml.js';
 export {
   DEFAULT_MAX_ALIAS_COUNT,
   DEFAULT_MAX_FILE_SIZE,

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Path } from './compile.js';
@@ -637,6 +637,8 @@ describe('YAML fast path on the repository corpus', () => {
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
       compare(text);
+      // Generated policies (CEL with `&&`, `*`) take the reference by design; the ratio is about workloads.
+      if (file.includes(`${sep}generated${sep}`)) continue;
       const counted = fastDocuments(text);
       counts.simple += counted.simple;
       counts.jsYaml += counted.jsYaml;

@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PolicyConfig, PolicyException } from '@palisade/core';
-import { Validator } from '@palisade/validator';
+import { toManifestYamlStream as toYamlStream, Validator } from '@palisade/validator';
 import { buildGatekeeperOutput } from '../build.js';
 import type { CelCompiler, Engine } from '../engines.js';
-import { toYamlStream } from '../yaml.js';
 import { gatorTest, writeTree } from './gator.js';
 
 export interface CorpusEntry {

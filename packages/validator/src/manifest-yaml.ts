@@ -69,7 +69,7 @@ function tokenize(value: unknown, tokens: Map<string, string>, prefix: string): 
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [swap(k), tokenize(v, tokens, prefix)]));
 }
 
-export function toYaml(value: unknown): string {
+export function toManifestYaml(value: unknown): string {
   const json = JSON.stringify(value);
   let prefix = 'palisadeescaped';
   while (json.includes(prefix)) prefix += 'x';
@@ -93,4 +93,5 @@ export function toYaml(value: unknown): string {
 }
 
 /** Several documents in one stream. */
-export const toYamlStream = (values: readonly unknown[]): string => values.map(toYaml).join('---\n');
+export const toManifestYamlStream = (values: readonly unknown[]): string =>
+  values.map(toManifestYaml).join('---\n');
