@@ -1,5 +1,6 @@
 export { type CorpusObject, fixtureCorpus, generatedCorpus, policiesDir } from './corpus.js';
 export { describeFixtures } from './describe-fixtures.js';
+export { EXCEPTION_FORMS, variedForExceptions } from './exception-forms.js';
 export {
   CONTROLLER_KINDS,
   type Fixture,

@@ -23,7 +23,10 @@ export function compileForKyverno(config: PolicyConfig, exemptImages: string | u
     params: 'variables.params',
     ...(exemptImages === undefined ? {} : { exemptImages: { expression: exemptImages } }),
   });
-  const expression = compiled.validations.map((v) => `(${v.expression})`).join(' && ') || 'true';
+  // A check passes when it has no violation messages: reusing the `violations<i>` variables keeps the expression
+  // small, and the Kyverno CLI compiles every CEL policy once per resource, so its size is the cost of a run.
+  const expression =
+    compiled.validations.map((_, i) => `size(variables.violations${i}) == 0`).join(' && ') || 'true';
   return {
     variables: [{ name: 'params', expression: celLiteral(parsedParams(config)) }, ...compiled.variables],
     validation: {

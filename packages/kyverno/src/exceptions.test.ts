@@ -1,0 +1,42 @@
+import {
+  EXCEPTION_FORMS,
+  fixtureCorpus,
+  generatedCorpus,
+  variedForExceptions,
+} from '@palisade/policies/testing';
+import { describe, expect, it } from 'vitest';
+import { buildExceptions } from './exceptions.js';
+import { restrictedAndHardening } from './testing/catalogue.js';
+import { runKyvernoDifferential } from './testing/differential.js';
+
+/**
+ * Exceptions of every form, compiled to Kyverno PolicyExceptions (kyverno.io/v2 for ClusterPolicies,
+ * policies.kyverno.io/v1 for ValidatingPolicies; image exceptions baked into the ClusterPolicies' CEL), exempt in
+ * the real `kyverno apply` exactly what the validator exempts.
+ */
+const NOW = new Date('2025-01-01T00:00:00Z');
+const covered = new Set(EXCEPTION_FORMS.flatMap((e) => e.policies));
+// The policies the exceptions name, plus two that only the '*' exceptions cover.
+const configs = restrictedAndHardening().filter(
+  (c) => covered.has(c.policy.id) || ['disallow-host-ports', 'restrict-sysctls'].includes(c.policy.id),
+);
+
+describe('exceptions in kyverno apply against the validator', () => {
+  it('compiles every form, reporting only what kyverno.io/v2 cannot say', () => {
+    const { problems, cluster, validating } = buildExceptions(EXCEPTION_FORMS, configs, NOW);
+    expect(validating.size).toBe(EXCEPTION_FORMS.length - 1); // all but the expired one
+    expect(cluster.size).toBe(EXCEPTION_FORMS.length - 2); // the image exception is baked into the CEL
+    expect(problems.filter((p) => !p.includes('exempts images') && !p.includes('expired'))).toEqual([]);
+  });
+
+  it('exempts exactly what the validator exempts, in both policy kinds', async () => {
+    const corpus = variedForExceptions([...fixtureCorpus(), ...generatedCorpus(300, 11)]);
+    const report = await runKyvernoDifferential(configs, corpus, { exceptions: EXCEPTION_FORMS, now: NOW });
+    console.log(
+      `kyverno exceptions: ${report.objects} objects, ${report.evaluations} evaluations, ${report.denied} denied, ` +
+        `${report.disagreements.length} disagreements, ${report.wallMs} ms`,
+    );
+    expect(report.denied).toBeGreaterThan(100);
+    expect(report.disagreements.slice(0, 20).join('\n')).toBe('');
+  }, 1_800_000);
+});
