@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { podArbitrary } from '@palisade/arbitraries';
 import fc from 'fast-check';
+import { CONTROLLER_KINDS, catalogueDir, loadFixtures, wrapPodInController } from '../fixtures.js';
 import { catalogue } from '../index.js';
-import { CONTROLLER_KINDS, loadFixtures, wrapPodInController } from './fixtures.js';
 
 /**
  * Corpora for differential tests between targets: the same objects go through the validator and each real
@@ -15,7 +15,7 @@ export interface CorpusObject {
 }
 
 /** The catalogue's folder: one sub-folder per policy, holding its fixtures. */
-export const policiesDir = join(import.meta.dirname, '..');
+export const policiesDir = catalogueDir;
 
 /** Every fixture of every catalogue policy (each policy's own fixtures; objects may repeat across policies). */
 export function fixtureCorpus(): CorpusObject[] {

@@ -1,14 +1,14 @@
 import { matchedKinds, type Policy, resolvePolicy, selectPolicies } from '@palisade/core';
 import { Validator } from '@palisade/validator';
 import { describe, expect, it } from 'vitest';
-import { catalogue } from '../index.js';
 import {
   CONTROLLER_KINDS,
   type Fixture,
   loadFixtureParams,
   loadFixtures,
   wrapPodInController,
-} from './fixtures.js';
+} from '../fixtures.js';
+import { catalogue } from '../index.js';
 
 function validatorFor(policy: Policy, fixture: Fixture, params: unknown): Validator {
   const version = fixture.version ?? 'latest';

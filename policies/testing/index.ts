@@ -1,11 +1,11 @@
-export { type CorpusObject, fixtureCorpus, generatedCorpus, policiesDir } from './corpus.js';
-export { describeFixtures } from './describe-fixtures.js';
-export { EXCEPTION_FORMS, variedForExceptions } from './exception-forms.js';
 export {
   CONTROLLER_KINDS,
   type Fixture,
   loadFixtureParams,
   loadFixtures,
   wrapPodInController,
-} from './fixtures.js';
+} from '../fixtures.js';
+export { type CorpusObject, fixtureCorpus, generatedCorpus, policiesDir } from './corpus.js';
+export { describeFixtures } from './describe-fixtures.js';
+export { EXCEPTION_FORMS, variedForExceptions } from './exception-forms.js';
 export { HOSTILE_EXCEPTION, HOSTILE_PARAMS, HOSTILE_STRINGS, hostileObjects } from './hostile.js';

@@ -10,8 +10,7 @@ import {
 } from '@palisade/core';
 import { buildGatekeeperOutput } from '@palisade/gatekeeper';
 import { buildKyvernoOutput, KUBERNETES_VERSION, KYVERNO_VERSION } from '@palisade/kyverno';
-import { catalogue } from '@palisade/policies';
-import { type Fixture, loadFixtures, policiesDir } from '@palisade/policies/testing';
+import { catalogue, catalogueDir, type Fixture, loadFixtures } from '@palisade/policies';
 import { printable } from '@palisade/validator';
 import { parse as parseYaml } from 'yaml';
 import { loadConfigFile } from './config-file.js';
@@ -107,7 +106,7 @@ const SELECTION_FLAGS = ['profile', 'policy', 'exclude-policy', 'pss-version', '
 /** A fixture written for another PSS version or profile is not part of this build's suites. */
 function fixturesFor(dirs: ReadonlyMap<string, string>, version: string, profile: PssLevel | undefined) {
   return (id: string): Fixture[] => {
-    const dir = dirs.get(id) ?? join(policiesDir, id);
+    const dir = dirs.get(id) ?? join(catalogueDir, id);
     return loadFixtures(dir).filter(
       (f) =>
         (f.version === undefined || f.version === version) &&

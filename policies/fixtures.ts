@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { POD_CONTROLLER_KINDS, type PodKind } from '@palisade/core';
 import { parseDocument } from 'yaml';
+
+/** The folder holding the catalogue's policy folders (and their fixtures), from sources or from `dist/`. */
+export const catalogueDir: string =
+  basename(import.meta.dirname) === 'dist' ? dirname(import.meta.dirname) : import.meta.dirname;
 
 /**
  * Catalogue fixtures: one object per file under `<policy>/fixtures/{allowed,denied}/`. A header comment may hold
