@@ -2,28 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  CronJob,
-  DaemonSet,
-  DefaultDenyNetworkPolicy,
-  Deployment,
-  isExceptionDocument,
-  Job,
-  NetworkPolicy,
-  PalisadeChart,
-  Pod,
-  Probe,
-  policyConfigs,
-  Service,
-  ServiceAccount,
-  StatefulSet,
-} from '@palisade/cdk8s';
+import { isExceptionDocument, policyConfigs } from '@palisade/cdk8s';
 import { exceptionFromDocument } from '@palisade/core';
 import { enginePath } from '@palisade/engines';
 import { buildGatekeeperOutput } from '@palisade/gatekeeper';
 import { type Chart, Testing, Yaml } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { IMAGES, REGISTRY } from './images.js';
+import { everyConstructWithDefaults } from './__fixtures__/every-construct.js';
+import { REGISTRY } from './images.js';
 import { ShopChart } from './shop.js';
 
 interface GatorResult {
@@ -72,35 +58,6 @@ function gatekeeperVerdict(chart: Chart) {
     violations: results.map((r) => `${r.violatingObject.kind} ${r.violatingObject.metadata?.name}: ${r.msg}`),
     problems: output.problems,
   };
-}
-
-function everyConstructWithDefaults(): PalisadeChart {
-  const chart = new PalisadeChart(Testing.app(), 'all', {
-    namespace: 'team',
-    allowedRegistries: [REGISTRY],
-    runtimeClassName: 'gvisor',
-  });
-  const container = {
-    image: IMAGES.web,
-    ports: [{ name: 'http', containerPort: 8080 }],
-    livenessProbe: Probe.http('/healthz', 'http'),
-    readinessProbe: Probe.http('/ready', 'http'),
-  };
-  const web = new Deployment(chart, 'web', { containers: [container] });
-  new StatefulSet(chart, 'db', { serviceName: 'db', containers: [container] });
-  new DaemonSet(chart, 'agent', { containers: [container] });
-  new Pod(chart, 'debug', { containers: [container] });
-  new Job(chart, 'migrate', { containers: [{ image: IMAGES.migrate }] });
-  new CronJob(chart, 'report', { schedule: '@daily', containers: [{ image: IMAGES.migrate }] });
-  new ServiceAccount(chart, 'sa');
-  new Service(chart, 'svc', { selector: web, ports: [{ port: 80, targetPort: 'http' }] });
-  new DefaultDenyNetworkPolicy(chart, 'deny', { allowDnsEgress: true });
-  new NetworkPolicy(chart, 'allow', {
-    pods: web,
-    policyTypes: ['Ingress'],
-    ingress: [{ ports: [{ port: 8080 }] }],
-  });
-  return chart;
 }
 
 describe('construct output in the real Gatekeeper (gator) with the generated constraints', () => {

@@ -2,24 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  CronJob,
-  DaemonSet,
-  Deployment,
-  isExceptionDocument,
-  Job,
-  PalisadeChart,
-  Pod,
-  Probe,
-  policyConfigs,
-  StatefulSet,
-} from '@palisade/cdk8s';
+import { isExceptionDocument, policyConfigs } from '@palisade/cdk8s';
 import { exceptionFromDocument } from '@palisade/core';
 import { enginePath } from '@palisade/engines';
 import { buildKyvernoOutput } from '@palisade/kyverno';
 import { type Chart, Testing, Yaml } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { IMAGES, REGISTRY } from './images.js';
+import { everyConstructWithDefaults } from './__fixtures__/every-construct.js';
+import { REGISTRY } from './images.js';
 import { ShopChart } from './shop.js';
 
 interface ReportResult {
@@ -85,30 +75,9 @@ function kyvernoFailures(
   return failures;
 }
 
-function everyWorkloadWithDefaults(): PalisadeChart {
-  const chart = new PalisadeChart(Testing.app(), 'all', {
-    namespace: 'team',
-    allowedRegistries: [REGISTRY],
-    runtimeClassName: 'gvisor',
-  });
-  const container = {
-    image: IMAGES.web,
-    ports: [{ name: 'http', containerPort: 8080 }],
-    livenessProbe: Probe.http('/healthz', 'http'),
-    readinessProbe: Probe.http('/ready', 'http'),
-  };
-  new Deployment(chart, 'web', { containers: [container] });
-  new StatefulSet(chart, 'db', { serviceName: 'db', containers: [container] });
-  new DaemonSet(chart, 'agent', { containers: [container] });
-  new Pod(chart, 'debug', { containers: [container] });
-  new Job(chart, 'migrate', { containers: [{ image: IMAGES.migrate }] });
-  new CronJob(chart, 'report', { schedule: '@daily', containers: [{ image: IMAGES.migrate }] });
-  return chart;
-}
-
 describe('construct output in the real Kyverno CLI with the generated policies', () => {
-  it('every workload construct with its defaults passes restricted + hardening, in both policy kinds', () => {
-    expect(kyvernoFailures(everyWorkloadWithDefaults())).toEqual({
+  it('every construct with its defaults passes restricted + hardening, in both policy kinds', () => {
+    expect(kyvernoFailures(everyConstructWithDefaults())).toEqual({
       'cluster-policies': [],
       'validating-policies': [],
     });

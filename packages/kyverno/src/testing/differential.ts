@@ -64,16 +64,25 @@ const denies = (status: string | undefined) => status === 'fail' || status === '
 export async function runKyvernoDifferential(
   configs: readonly PolicyConfig[],
   corpus: readonly { id: string; object: Record<string, unknown> }[],
-  options: { exceptions?: readonly PolicyException[]; now?: Date } = {},
+  options: {
+    exceptions?: readonly PolicyException[];
+    now?: Date;
+    /** Also require Kyverno's message to equal the validator's, for denied objects. */
+    compareMessages?: boolean;
+    /** Jobs run at once. @default 2 */
+    width?: number;
+  } = {},
 ): Promise<DifferentialReport> {
   const now = options.now ?? new Date();
   const policyExceptions = options.exceptions ?? [];
   const objects = corpus.map((c, i) => renamed(asKyvernoCliLoads(c.object), `o-${i}`));
   const validator = new Validator({ policies: configs, exceptions: policyExceptions, now });
-  const expected = new Map<string, string>();
+  const expected = new Map<string, { status: string; message: string }>();
   for (const object of objects) {
     const name = (object.metadata as { name: string }).name;
-    for (const r of validator.validate(object)) expected.set(`${r.policy.id}/${name}`, r.status);
+    for (const r of validator.validate(object)) {
+      expected.set(`${r.policy.id}/${name}`, { status: r.status, message: r.message });
+    }
   }
   const compiled = buildExceptions(policyExceptions, configs, now);
   const jobs = configs.flatMap((config) => {
@@ -100,7 +109,7 @@ export async function runKyvernoDifferential(
     ];
   });
   const started = performance.now();
-  const runs = await pool(jobs, 2, async (job) => ({
+  const runs = await pool(jobs, options.width ?? 2, async (job) => ({
     job,
     ...(await kyvernoVerdicts(job.doc, job.objects, job.exceptions)),
   }));
@@ -111,11 +120,13 @@ export async function runKyvernoDifferential(
       const name = (object.metadata as { name: string }).name;
       const want = expected.get(`${job.id}/${name}`);
       const got = results.get(name);
-      if (denies(want)) denied++;
+      if (denies(want?.status)) denied++;
       if (want === undefined && got === undefined) continue;
-      if (denies(want) !== denies(got?.result) || got?.result === 'error') {
+      const messageDiffers =
+        options.compareMessages === true && denies(want?.status) && got?.message !== want?.message;
+      if (denies(want?.status) !== denies(got?.result) || got?.result === 'error' || messageDiffers) {
         disagreements.push(
-          `${job.kind} ${job.id} on ${JSON.stringify(object)}\n  validator: ${want ?? 'no result'}\n  kyverno:   ${got?.result ?? 'no result'} ${got?.message ?? ''}`,
+          `${job.kind} ${job.id} on ${JSON.stringify(object)}\n  validator: ${want?.status ?? 'no result'} ${want?.message ?? ''}\n  kyverno:   ${got?.result ?? 'no result'} ${got?.message ?? ''}`,
         );
       }
     }
