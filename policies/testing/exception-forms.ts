@@ -50,6 +50,12 @@ export const EXCEPTION_FORMS: PolicyException[] = [
     },
   },
   {
+    name: 'team-images',
+    policies: ['disallow-latest-tag', 'restrict-image-registries', 'disallow-capabilities-strict'],
+    reason: 'images allowed in one team namespace only',
+    match: { namespaces: ['team-*'], images: ['*:latest', 'docker.io/*', 'nginx*'] },
+  },
+  {
     name: 'named',
     policies: ['require-run-as-non-root-user', 'restrict-volume-types'],
     reason: 'by name',

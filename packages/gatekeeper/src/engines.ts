@@ -23,35 +23,45 @@ export function regoCode(config: PolicyConfig): CodeEntry {
  * exceptions arrive there as data, whichever constraint instantiates the template.
  */
 const PARAMS = 'variables.params';
-const EXEMPT_IMAGES = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_IMAGES_PARAM}) ? ${PARAMS}.${EXEMPT_IMAGES_PARAM} : [])`;
 
 const OBJECT = 'variables.anyObject';
 const METADATA = `(type(${OBJECT}.?metadata.orValue(null)) == map ? ${OBJECT}.metadata : dyn({}))`;
 const LABELS = `(type(${METADATA}.?labels.orValue(null)) == map ? ${METADATA}.labels : dyn({}))`;
 /** A label's value when it is a string (only string labels count, as in the validator), else null. */
 const label = (key: string) =>
-  `(type(variables.exemptLabels[?${key}].orValue(null)) == string ? variables.exemptLabels[?${key}].orValue(null) : null)`;
+  `(type(${LABELS}[?${key}].orValue(null)) == string ? ${LABELS}[?${key}].orValue(null) : null)`;
 const globTest = (value: string, globs: string) =>
   `(type(${value}) == string && type(${globs}) == list && ${globs}.exists(g, type(g) == string && ${value}.matches(${celGlobRegex('g')})))`;
 const inValues = (x: string) =>
   `(${label(`${x}.key`)} != null && has(${x}.values) && type(${x}.values) == list && ${label(`${x}.key`)} in ${x}.values)`;
 
+/** The exemptResources entries (data) that are maps. */
+const ENTRIES = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) && type(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) == list ? ${PARAMS}.${EXEMPT_RESOURCES_PARAM} : []).filter(e, type(e) == map)`;
+
 /**
- * Resource exceptions (the exemptResources parameter, data): the object is exempt when one entry's kinds, namespace
- * and name globs and label selector all hold (an absent criterion holds), as core's exceptionMatchesResource says.
+ * Whether exemptResources entry `e` matches the object: its kinds, namespace and name globs and label selector all
+ * hold (an absent criterion holds), as core's exceptionMatchesResource decides. Reads no variables, so it also
+ * works where CEL variables are not available (match conditions).
  */
-const EXEMPT_RESOURCE = [
-  `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) && type(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) == list ? ${PARAMS}.${EXEMPT_RESOURCES_PARAM} : [])`,
-  `.exists(e, type(e) == map`,
-  ` && (!has(e.kinds) || (type(e.kinds) == list && ${OBJECT}.?kind.orValue(null) in e.kinds))`,
+const RESOURCE_MATCHES = [
+  `(!has(e.kinds) || (type(e.kinds) == list && ${OBJECT}.?kind.orValue(null) in e.kinds))`,
   ` && (!has(e.namespaces) || ${globTest(`${METADATA}.?namespace.orValue(null)`, 'e.namespaces')})`,
   ` && (!has(e.names) || ${globTest(`${METADATA}.?name.orValue(null)`, 'e.names')})`,
   ` && (!has(e.labels) || (type(e.labels) == map`,
   ` && (!has(e.labels.matchLabels) || (type(e.labels.matchLabels) == map && e.labels.matchLabels.all(k, ${label('k')} == e.labels.matchLabels[k])))`,
   ` && (!has(e.labels.matchExpressions) || (type(e.labels.matchExpressions) == list && e.labels.matchExpressions.all(x, type(x) == map && has(x.key) && has(x.operator) && (`,
   `x.operator == "In" ? ${inValues('x')} : x.operator == "NotIn" ? !${inValues('x')} : `,
-  `x.operator == "Exists" ? ${label('x.key')} != null : x.operator == "DoesNotExist" ? ${label('x.key')} == null : false)))))))`,
+  `x.operator == "Exists" ? ${label('x.key')} != null : x.operator == "DoesNotExist" ? ${label('x.key')} == null : false))))))`,
 ].join('');
+
+/** Resource exceptions (entries without images): the whole object is exempt. */
+const EXEMPT_RESOURCE = `${ENTRIES}.exists(e, !has(e.images) && ${RESOURCE_MATCHES})`;
+
+/**
+ * Image globs whose containers are skipped: exemptImages everywhere, plus the images of the exemptResources entries
+ * that match the object.
+ */
+const EXEMPT_IMAGES = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_IMAGES_PARAM}) ? ${PARAMS}.${EXEMPT_IMAGES_PARAM} : []) + ${ENTRIES}.filter(e, has(e.images) && type(e.images) == list && ${RESOURCE_MATCHES}).map(e, e.images).flatten()`;
 
 /**
  * K8sNativeValidation: Gatekeeper provides `variables.anyObject` and `variables.params`; the rule's precondition
@@ -66,7 +76,6 @@ export function celCode(config: PolicyConfig): CodeEntry {
   });
   const source: Record<string, unknown> = {
     variables: [
-      { name: 'exemptLabels', expression: LABELS },
       { name: 'exemptResource', expression: EXEMPT_RESOURCE },
       ...cel.variables.map((v) => ({ name: v.name, expression: v.expression })),
     ],

@@ -4,10 +4,9 @@ import { exceptionCoversPolicy, isExpired, type LabelSelector, type PolicyExcept
  * What one policy's exceptions become in its constraint. A constraint checks a resource only if every match
  * criterion holds, so a single-criterion exception becomes one more match criterion (excluded namespaces, kinds,
  * a negated label requirement), which Gatekeeper's audit and admission both honour before the template runs.
- * Any other exception without images (names, combinations, several label requirements, namespace globs that are not
- * Gatekeeper wildcards) travels as data in the `exemptResources` parameter, which both engines' code reads. An
- * image exception that also names resources cannot be expressed (`exemptImages` exempts containers everywhere the
- * constraint applies): it is reported, never dropped silently.
+ * Any other exception (names, combinations, several label requirements, namespace globs that are not
+ * Gatekeeper wildcards, images limited to some resources) travels as data in the `exemptResources` parameter,
+ * which both engines' code reads. Nothing is dropped: what cannot apply (an expired exception) is reported.
  */
 export interface ConstraintExceptions {
   /** Exceptions expressed in the constraint (for the reference evaluation of samples). */
@@ -28,6 +27,8 @@ export interface ExemptResource {
   namespaces?: string[];
   names?: string[];
   labels?: LabelSelector;
+  /** With images, only those containers are exempt, in the resources the other criteria match. */
+  images?: string[];
 }
 
 function exemptResource(match: PolicyException['match']): ExemptResource {
@@ -36,6 +37,7 @@ function exemptResource(match: PolicyException['match']): ExemptResource {
   if (match.namespaces) entry.namespaces = [...match.namespaces];
   if (match.names) entry.names = [...match.names];
   if (match.labels) entry.labels = match.labels;
+  if (match.images) entry.images = [...match.images];
   return entry;
 }
 
@@ -106,12 +108,7 @@ export function constraintExceptions(
     else if (asMatch && labels) {
       if (negated !== 'never' && negated !== undefined) out.labelRequirements.push(negated as Requirement);
     } else if (asMatch && images) out.exemptImages.push(...images);
-    else if (images) {
-      out.problems.push(
-        `${where} exempts images only in some resources (${criteria.map(([k]) => k).join(' and ')}); a constraint's exemptImages applies everywhere, so it is not applied`,
-      );
-      continue;
-    } else out.exemptResources.push(exemptResource(exception.match));
+    else out.exemptResources.push(exemptResource(exception.match));
     out.applied.push(exception);
     if (exception.expires !== undefined) {
       out.problems.push(

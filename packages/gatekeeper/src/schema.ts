@@ -122,6 +122,7 @@ export const EXEMPT_RESOURCES_SCHEMA: OpenApiSchema = {
       kinds: STRINGS,
       namespaces: STRINGS,
       names: STRINGS,
+      images: STRINGS,
       labels: {
         type: 'object',
         properties: {

@@ -162,8 +162,17 @@ matches(s, re) if {
 	regex.match(re, s)
 }
 
-# Image exceptions travel as the exemptImages parameter (data, never source).
-exempt_images := as_array(object.get(input, ["parameters", "exemptImages"], []))
+# Image exceptions travel as data, never source: the exemptImages parameter exempts containers in every resource
+# the constraint matches; an exemptResources entry with images exempts them in the resources it matches.
+exempt_images := array.concat(
+	as_array(object.get(input, ["parameters", "exemptImages"], [])),
+	[g |
+		some e in exempt_entries
+		object.get(e, "images", null) != null
+		resource_matches(e, input.review.object)
+		some g in as_array(e.images)
+	],
+)
 
 exempt(c, globs) if {
 	is_object(c)
@@ -173,11 +182,17 @@ exempt(c, globs) if {
 }
 
 # Resource exceptions travel as the exemptResources parameter (data, never source): a resource is exempt when one
-# entry's kinds, namespace and name globs and label selector all hold for it (an absent criterion holds), exactly as
-# @palisade/core's exceptionMatchesResource decides.
+# entry without images has kinds, namespace and name globs and a label selector that all hold for it (an absent
+# criterion holds), exactly as @palisade/core's exceptionMatchesResource decides.
+exempt_entries := [e | some e in as_array(object.get(input, ["parameters", "exemptResources"], [])); is_object(e)]
+
 exempt_resource(obj) if {
-	some e in as_array(object.get(input, ["parameters", "exemptResources"], []))
-	is_object(e)
+	some e in exempt_entries
+	object.get(e, "images", null) == null
+	resource_matches(e, obj)
+}
+
+resource_matches(e, obj) if {
 	exempt_kind(e, obj)
 	exempt_glob(e, "namespaces", get(obj, ["metadata", "namespace"]))
 	exempt_glob(e, "names", get(obj, ["metadata", "name"]))
