@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalogue } from '@palisade/policies';
@@ -514,6 +514,26 @@ describe('build', () => {
     const stale = await cli([...args, '--check']);
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain('gatekeeper/disallow-privileged-containers/template.yaml');
+
+    // Output of a policy no longer selected is reported by --check and removed by the next build.
+    await cli(args);
+    mkdirSync(join(out, 'kyverno', 'cluster-policies', 'retired-policy'), { recursive: true });
+    writeFileSync(
+      join(out, 'kyverno', 'cluster-policies', 'retired-policy', 'policy.yaml'),
+      'kind: ClusterPolicy\n',
+    );
+    const stray = await cli([...args, '--check']);
+    expect(stray.code).toBe(1);
+    expect(stray.stderr).toContain('not generated: kyverno/cluster-policies/retired-policy/policy.yaml');
+    expect((await cli(args)).stdout).toContain('(removed 1 no longer generated)');
+    expect(existsSync(join(out, 'kyverno', 'cluster-policies', 'retired-policy', 'policy.yaml'))).toBe(false);
+    expect((await cli([...args, '--check'])).code).toBe(0);
+    expect(
+      readFileSync(
+        join(out, 'kyverno', 'cluster-policies', 'restrict-image-registries', 'policy.yaml'),
+        'utf8',
+      ),
+    ).toContain('registry.example.com/');
   });
 
   it('refuses missing required parameters and a missing --out with exit 2', async () => {
