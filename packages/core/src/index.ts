@@ -10,7 +10,7 @@ export {
   isExpired,
   type PolicyException,
 } from './exceptions.js';
-export { globMatch, globToRegExp } from './glob.js';
+export { globMatch } from './glob.js';
 export type {
   Binding,
   BuiltinVar,
