@@ -6,10 +6,13 @@ export {
   exceptionDocumentSchema,
   exceptionFromDocument,
   exceptionMatchesResource,
+  exceptionResourceName,
   exceptionSchema,
   isExpired,
+  isKubernetesName,
   type PolicyException,
 } from './exceptions.js';
+export { expiryInstant, expiryTimestamp, type ParsedExpiry, parseExpiry } from './expiry.js';
 export { globMatch } from './glob.js';
 export type {
   Binding,

@@ -1,6 +1,12 @@
-import { createHash } from 'node:crypto';
 import { celString } from '@palisade/cel';
-import { isExpired, matchedKinds, type PolicyConfig, type PolicyException } from '@palisade/core';
+import {
+  exceptionResourceName,
+  expiryTimestamp,
+  isExpired,
+  matchedKinds,
+  type PolicyConfig,
+  type PolicyException,
+} from '@palisade/core';
 import { globTest, kindTest, selectorTest } from './match-cel.js';
 
 export const CLUSTER_EXCEPTION_API_VERSION = 'kyverno.io/v2';
@@ -32,29 +38,8 @@ function resourceTest(exception: PolicyException): string {
   return tests.length === 0 ? 'true' : tests.join(' && ');
 }
 
-/** `YYYY-MM-DD` is valid through that day (UTC), as in @palisade/core. */
-function expiresAt(expires: string): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(expires)) {
-    return new Date(Date.parse(`${expires}T00:00:00Z`) + 24 * 3600 * 1000)
-      .toISOString()
-      .replace('.000Z', 'Z');
-  }
-  return expires;
-}
-
-/**
- * The Kubernetes name of an exception's resources: its own name when it is a valid DNS subdomain, else a
- * sanitised one with a hash of the original (kept in an annotation), so two names never collide.
- */
-export function exceptionResourceName(name: string): string {
-  if (/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name)) return name;
-  const base = name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40);
-  return `${base || 'exception'}-${createHash('sha256').update(name).digest('hex').slice(0, 10)}`;
-}
+/** The rule of @palisade/core: the exception's name, or a valid name with a hash for one built in code. */
+export { exceptionResourceName };
 
 const annotations = (exception: PolicyException): Record<string, string> => ({
   'palisade.dev/exception': exception.name,
@@ -76,6 +61,8 @@ export function buildExceptions(
   };
   const byId = new Map(policies.map((p) => [p.policy.id, p]));
   const bakedImages = new Map<string, string[]>();
+  /** Generated resource name → the exception it belongs to. */
+  const claimed = new Map<string, string>();
   for (const exception of [...exceptions].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (isExpired(exception, now)) {
       out.problems.push(`exception ${exception.name} expired (${exception.expires}): not generated`);
@@ -94,6 +81,15 @@ export function buildExceptions(
 
     // ValidatingPolicies: a CEL PolicyException with an expiry and, for image exceptions, the images.
     const name = exceptionResourceName(exception.name);
+    const clash = claimed.get(name);
+    if (clash !== undefined) {
+      // Two exceptions under one resource name would leave one of them out of the output.
+      throw new Error(
+        `exceptions ${JSON.stringify(clash)} and ${JSON.stringify(exception.name)} both become the Kyverno ` +
+          `PolicyException ${name}; give them different names`,
+      );
+    }
+    claimed.set(name, exception.name);
     out.validating.set(name, {
       apiVersion: CEL_EXCEPTION_API_VERSION,
       kind: 'PolicyException',
@@ -102,7 +98,8 @@ export function buildExceptions(
         policyRefs: covered.map((name) => ({ name, kind: 'ValidatingPolicy' })),
         matchConditions: [{ name: 'resource', expression: test }],
         ...(images ? { images } : {}),
-        ...(exception.expires ? { expiresAt: expiresAt(exception.expires) } : {}),
+        // A valid `date-time`: RFC 3339 in UTC, whatever form the expiry was written in.
+        ...(exception.expires ? { expiresAt: expiryTimestamp(exception.expires) } : {}),
       },
     });
     if (images) for (const id of covered) out.imageExceptionPolicies.add(id);
