@@ -67,7 +67,10 @@ function dateProblem(year: number, month: number, day: number): string | undefin
 
 /** The instant (milliseconds since the epoch, UTC) from which an exception with this expiry no longer applies. */
 export function parseExpiry(text: string): ParsedExpiry {
-  const fail = (why: string): ParsedExpiry => ({ ok: false, problem: `expires "${text}": ${why}` });
+  const fail = (why: string): ParsedExpiry => ({
+    ok: false,
+    problem: `expires ${JSON.stringify(text)}: ${why}`,
+  });
   const date = DATE.exec(text);
   if (date) {
     const [year, month, day] = [date[1], date[2], date[3]].map(Number) as [number, number, number];
