@@ -373,6 +373,48 @@ describe('validate: exceptions', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`${path('none.yaml')}: cannot read: no such file or directory`);
   });
+
+  it.each([
+    ['2027-02-30', 'February 2027 has 28 days'],
+    ['"2027-02-30"', 'February 2027 has 28 days'],
+    ['2027-01-31T18:00:00', 'no time-zone offset'],
+    ["'2027-01-31 18:00:00'", 'not a date or time'],
+    ['2027-01-31T24:00:00Z', 'there is no hour 24'],
+  ])('rejects the exception expiry %s at its file and line', async (expires, why) => {
+    const spec = `${policies}  expires: ${expires}\n  match:\n    names: [a]\n`;
+    writeFileSync(
+      path('expiry.yaml'),
+      `${exception('ok', `${policies}  match:\n    names: [a]\n`)}---\n${exception('dated', spec)}`,
+    );
+    const result = await cli(['validate', '--exceptions', path('expiry.yaml'), path('good.yaml')]);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    // Document 2 starts on line 11; expires is its line 8.
+    expect(result.stderr).toContain(
+      `${path('expiry.yaml')}:18 (document 2): invalid PolicyException: spec.expires:`,
+    );
+    expect(result.stderr).toContain(why);
+  });
+
+  it('rejects exception names Kubernetes would refuse, and names used twice', async () => {
+    const spec = `${policies}  match:\n    names: [a]\n`;
+    writeFileSync(path('names-1.yaml'), `${exception('Legacy_App', spec)}---\n${exception('shared', spec)}`);
+    writeFileSync(path('names-2.yaml'), exception('shared', spec));
+    const result = await cli([
+      'validate',
+      '--exceptions',
+      path('names-1.yaml'),
+      '--exceptions',
+      path('names-2.yaml'),
+      path('good.yaml'),
+    ]);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toContain(
+      `${path('names-1.yaml')}:4 (document 1): invalid PolicyException: metadata.name: name "Legacy_App" is not a Kubernetes name`,
+    );
+    expect(result.stderr).toContain(
+      `${path('names-2.yaml')}:4 (document 1): a PolicyException named shared is already defined at ${path('names-1.yaml')}:14 (document 2)`,
+    );
+  });
 });
 
 describe('validate: input and output', () => {
@@ -470,6 +512,26 @@ describe('validate: exceptions among the manifests', () => {
     expect(result.stderr).toContain(`${path('inline-bad.yaml')}:`);
     expect(result.stderr).toContain('(document 2): invalid PolicyException');
     expect(json(result).results[0]).toMatchObject({ result: 'fail' });
+  });
+
+  it('points an invalid expiry among the manifests at its own line', async () => {
+    const dated = exceptionDoc('node agent').replace('  match:', '  expires: 2027-02-30\n  match:');
+    writeFileSync(
+      path('inline-dated.yaml'),
+      `${pod('priv', { namespace: 'apps', container: PRIVILEGED })}---\n${dated}`,
+    );
+    const result = await cli([
+      'validate',
+      '--policy',
+      'disallow-privileged-containers',
+      path('inline-dated.yaml'),
+    ]);
+    expect(result.code).toBe(2);
+    const podLines = pod('priv', { namespace: 'apps', container: PRIVILEGED }).split('\n').length;
+    // The exception document starts after the pod and the separator; expires is its line 8.
+    expect(result.stdout).toContain(
+      `${path('inline-dated.yaml')}:${podLines + 8} (document 2): invalid PolicyException: spec.expires: expires "2027-02-30": February 2027 has 28 days`,
+    );
   });
 });
 

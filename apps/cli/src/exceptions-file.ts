@@ -1,5 +1,5 @@
 import { EXCEPTION_API_VERSION, exceptionFromDocument, type PolicyException } from '@palisade/core';
-import { formatPath, loadManifestFile, type ManifestResource } from '@palisade/validator';
+import { formatPath, type InputError, loadManifestFile, type ManifestResource } from '@palisade/validator';
 import { ZodError } from 'zod';
 
 /**
@@ -21,9 +21,15 @@ function issuePath(path: readonly PropertyKey[]): (string | number)[] {
   return path.filter((key): key is string | number => typeof key === 'string' || typeof key === 'number');
 }
 
-function describeInvalid(resource: ManifestResource, error: unknown): string {
+/**
+ * Why a PolicyException document is invalid, at the line of the first offending field (an impossible `expires`,
+ * a name Kubernetes would refuse) rather than at the start of the document.
+ */
+export function invalidException(resource: ManifestResource, error: unknown): InputError {
+  const at = { file: resource.file, document: resource.document };
   if (!(error instanceof ZodError)) {
-    return `${where(resource.file, resource.line, resource.document)}: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ...at, line: resource.line, message: `invalid PolicyException: ${reason}` };
   }
   const [first] = error.issues;
   const line = first ? resource.lineOf(issuePath(first.path)) : resource.line;
@@ -31,8 +37,10 @@ function describeInvalid(resource: ManifestResource, error: unknown): string {
     const path = formatPath(issuePath(issue.path));
     return path === '' ? issue.message : `${path}: ${issue.message}`;
   });
-  return `${where(resource.file, line, resource.document)}: invalid PolicyException: ${problems.join('; ')}`;
+  return { ...at, line, message: `invalid PolicyException: ${problems.join('; ')}` };
 }
+
+const describe = (error: InputError) => `${where(error.file, error.line, error.document)}: ${error.message}`;
 
 export async function loadExceptionFiles(
   files: readonly string[],
@@ -40,6 +48,8 @@ export async function loadExceptionFiles(
 ): Promise<LoadedExceptions> {
   const exceptions: PolicyException[] = [];
   const errors: string[] = [];
+  /** Where each name was first defined: a name is the exception's identity (and its generated resources' name). */
+  const defined = new Map<string, string>();
   for (const file of files) {
     const loaded = await loadManifestFile(file, { maxFileSize });
     for (const error of loaded.errors)
@@ -52,11 +62,21 @@ export async function loadExceptionFiles(
         );
         continue;
       }
+      let exception: PolicyException;
       try {
-        exceptions.push(exceptionFromDocument(resource.object));
+        exception = exceptionFromDocument(resource.object);
       } catch (error) {
-        errors.push(describeInvalid(resource, error));
+        errors.push(describe(invalidException(resource, error)));
+        continue;
       }
+      const here = where(resource.file, resource.lineOf(['metadata', 'name']), resource.document);
+      const first = defined.get(exception.name);
+      if (first !== undefined) {
+        errors.push(`${here}: a PolicyException named ${exception.name} is already defined at ${first}`);
+        continue;
+      }
+      defined.set(exception.name, here);
+      exceptions.push(exception);
     }
   }
   return { exceptions, errors };

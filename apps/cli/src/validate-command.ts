@@ -24,7 +24,7 @@ import {
 } from '@palisade/validator';
 import { loadConfigFile } from './config-file.js';
 import { exceptionWarnings } from './exception-warnings.js';
-import { loadExceptionFiles } from './exceptions-file.js';
+import { invalidException, loadExceptionFiles } from './exceptions-file.js';
 import { type CliIO, EXIT_FAILURES, EXIT_OK, EXIT_USAGE_OR_INPUT, UsageError } from './io.js';
 import { Progress } from './progress.js';
 import { VALIDATE_USAGE } from './usage.js';
@@ -97,9 +97,7 @@ async function loadInputs(options: ValidateOptions, io: CliIO): Promise<Loaded> 
         try {
           loaded.exceptions.push(exceptionFromDocument(entry.resource.object));
         } catch (error) {
-          const { file: where, document, line } = entry.resource;
-          const reason = error instanceof Error ? error.message.replace(/\s+/g, ' ') : String(error);
-          loaded.errors.push({ file: where, document, line, message: `invalid PolicyException: ${reason}` });
+          loaded.errors.push(invalidException(entry.resource, error));
         }
       }
     }
