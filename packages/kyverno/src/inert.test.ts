@@ -99,8 +99,9 @@ type Visit = (value: string, path: readonly string[]) => void;
 
 function walkStrings(node: unknown, path: string[], visit: Visit): void {
   if (typeof node === 'string') visit(node, path);
-  else if (Array.isArray(node)) node.forEach((item, i) => walkStrings(item, [...path, String(i)], visit));
-  else if (typeof node === 'object' && node !== null) {
+  else if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) walkStrings(item, [...path, String(i)], visit);
+  } else if (typeof node === 'object' && node !== null) {
     for (const [k, v] of Object.entries(node)) {
       visit(k, [...path, `<key ${k}>`]);
       walkStrings(v, [...path, k], visit);

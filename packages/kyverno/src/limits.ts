@@ -56,8 +56,9 @@ const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 const CEL_FIELDS = new Set(['expression', 'messageExpression']);
 
 function celExpressions(node: unknown, path: string[], out: { path: string; expression: string }[]): void {
-  if (Array.isArray(node)) node.forEach((item, i) => celExpressions(item, [...path, String(i)], out));
-  else if (typeof node === 'object' && node !== null) {
+  if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) celExpressions(item, [...path, String(i)], out);
+  } else if (typeof node === 'object' && node !== null) {
     for (const [key, value] of Object.entries(node)) {
       if (CEL_FIELDS.has(key) && typeof value === 'string')
         out.push({ path: [...path, key].join('.'), expression: value });
