@@ -1,8 +1,34 @@
 import type { PolicyException } from '@palisade/core';
+import fc from 'fast-check';
+
+/**
+ * What Kyverno (v1.19.0) substitutes in the text of a policy before any CEL runs (pkg/engine/variables/regex/vars.go):
+ * `{{ … }}` variables (JMESPath, `{{@}}`, `{{- … }}`, `{{ element }}`, user variables refused in background mode)
+ * and their escape `\{{`, `$( … )` references to other fields of the rule (with operators) and their escape `\$(`.
+ */
+export const KYVERNO_SYNTAX: readonly string[] = [
+  '{{ request.object.metadata.name }}',
+  '{{request.userInfo.username}}',
+  '{{@}}',
+  '{{- request.object }}',
+  '{{ element.name }}',
+  '{{ elementIndex }}',
+  '{{ {"a": `1`} }}',
+  '{{{ x }}}',
+  '\\{{ x }}',
+  '$(',
+  '$()',
+  '$(request.object)',
+  '$(./../name)',
+  '$(<=./../x)',
+  '\\$(request.object)',
+  'x$(y)',
+];
 
 /**
  * Strings that would break generated code if a parameter were ever spliced into source: quotes and escapes of
- * Rego, CEL and YAML, line breaks, Rego rules and CEL expressions, glob and regex metacharacters, template syntax.
+ * Rego, CEL and YAML, line breaks, Rego rules and CEL expressions, glob and regex metacharacters, template syntax
+ * (Kyverno's among them).
  */
 export const HOSTILE_STRINGS: readonly string[] = [
   '"',
@@ -37,7 +63,41 @@ export const HOSTILE_STRINGS: readonly string[] = [
   '~',
   '\u2028',
   'é🙂',
+  ...KYVERNO_SYNTAX,
 ];
+
+/**
+ * Pieces of the syntaxes above, glued at random by `hostileStrings`. No line break: HOSTILE_STRINGS has those, and
+ * the manifest YAML writer refuses a line ending in a space (it throws rather than write YAML that reads back
+ * otherwise), which is not what these strings test.
+ */
+const FRAGMENTS = [
+  '{',
+  '}',
+  '{{',
+  '}}',
+  '$',
+  '(',
+  ')',
+  '$(',
+  '\\',
+  '"',
+  '@',
+  '-',
+  ' ',
+  'x',
+  'request.object',
+  '.',
+];
+
+/** `count` strings glued from fragments of every syntax (seeded, so a failure reproduces). */
+export function hostileStrings(count: number, seed: number): string[] {
+  const fragment = fc.constantFrom(...FRAGMENTS);
+  return fc.sample(
+    fc.array(fragment, { maxLength: 8 }).map((parts) => parts.join('')),
+    { numRuns: count, seed },
+  );
+}
 
 /** Parameters of every policy that takes strings, each holding every hostile string and one sane value. */
 export const HOSTILE_PARAMS: Record<string, unknown> = {
@@ -53,6 +113,18 @@ export const HOSTILE_EXCEPTION: PolicyException = {
   policies: ['*'],
   reason: 'reason: with "quotes" and\nnewlines',
   match: { images: [...HOSTILE_STRINGS, 'nginx:*'] },
+};
+
+/**
+ * A resource exception (no images: in Kyverno a kyverno.io/v2 PolicyException too) whose name, reason and namespace
+ * and name globs are Kyverno syntax. Its globs match no object: every name and namespace Kubernetes accepts is free
+ * of `{`, `$` and `(`.
+ */
+export const HOSTILE_RESOURCE_EXCEPTION: PolicyException = {
+  name: 'hostile {{ request.object }} $(request.object)',
+  policies: ['*'],
+  reason: '{{request.userInfo.username}} $(./../name) \\{{ x }}',
+  match: { namespaces: [...KYVERNO_SYNTAX], names: [...KYVERNO_SYNTAX] },
 };
 
 /** Objects that put hostile strings where parameters are compared (images, runtime classes, external IPs). */

@@ -3,15 +3,20 @@ import type { Json } from '@palisade/core';
 /**
  * CEL literals from data. Every string that reaches generated CEL source (parameter values, literal patterns,
  * message text) goes through `celString`, which escapes everything but printable ASCII, so no data can end a
- * literal early or add a line to the expression. Braces are escaped too: Kyverno substitutes `{{ … }}` anywhere in
- * a ClusterPolicy rule, CEL included, as a JMESPath variable, so a `{{` in data must never reach the YAML.
+ * literal early or add a line to the expression. It also escapes what Kyverno reads in the text of a ClusterPolicy
+ * rule, CEL included, before any CEL runs (pkg/engine/variables/vars.go, v1.19.0): every brace, since `{{ … }}` is
+ * a JMESPath variable, and the `$` of `$(`, a reference to another field of the rule. So the generated CEL holds
+ * neither sequence, whatever the data.
  */
 
 export function celString(text: string): string {
   let out = '"';
-  for (const char of text) {
+  const chars = [...text];
+  for (const [i, char] of chars.entries()) {
     const cp = char.codePointAt(0) as number;
-    if (char === '"') out += '\\"';
+    // `$` is escaped only before `(`: the `$` of a regex anchor stays readable.
+    if (char === '$' && chars[i + 1] === '(') out += '\\u0024';
+    else if (char === '"') out += '\\"';
     else if (char === '\\') out += '\\\\';
     else if (char === '{' || char === '}') out += `\\u00${cp.toString(16)}`;
     else if (cp >= 0x20 && cp <= 0x7e) out += char;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { buildConstraint } from './constraint.js';
 import { type CelCompiler, codeEntries, ENGINES, type Engine } from './engines.js';
 import { constraintExceptions } from './exceptions.js';
+import { checkGatekeeperLimits } from './limits.js';
 import { kustomization, PROFILES, profilePolicyIds, profileProblems } from './profiles.js';
 import { parametersSchema } from './schema.js';
 import { buildSuite, referenceVerdict, type SampleFixture } from './suite.js';
@@ -73,6 +74,9 @@ export function buildGatekeeperOutput(input: GatekeeperInput): GatekeeperOutput 
       exceptions,
       problems,
     });
+    // Over a limit, the cluster refuses the object or its CEL does not compile: the build fails instead.
+    checkGatekeeperLimits(id, template);
+    checkGatekeeperLimits(id, constraint);
     const suite = buildSuite(id, input.fixtures(id), referenceVerdict(config, exceptions.applied, now));
     problems.push(...suite.problems);
     files.set(`${id}/template.yaml`, toYaml(template));

@@ -1,5 +1,6 @@
 import { matchedKinds, type PolicyConfig } from '@palisade/core';
 import { compileForKyverno } from './compiled.js';
+import { kyvernoInert } from './inert.js';
 import { enforcementOf, policyAnnotations, type Versions } from './metadata.js';
 
 export const CLUSTER_POLICY_API_VERSION = 'kyverno.io/v1';
@@ -33,7 +34,7 @@ export function clusterPolicy(
   if (match.excludedNamespaces)
     rule.exclude = { any: [{ resources: { namespaces: match.excludedNamespaces } }] };
   if (cel.precondition) rule.celPreconditions = [{ name: 'when', expression: cel.precondition }];
-  return {
+  return kyvernoInert({
     apiVersion: CLUSTER_POLICY_API_VERSION,
     kind: 'ClusterPolicy',
     metadata: {
@@ -46,5 +47,5 @@ export function clusterPolicy(
     // `warn`: Audit (the request goes through) with the failure returned as an API warning; emitWarning is a
     // policy-level field in kyverno.io/v1.
     spec: { background: true, ...(enforcement === 'warn' ? { emitWarning: true } : {}), rules: [rule] },
-  };
+  });
 }

@@ -1,7 +1,11 @@
-import { type CompiledCel, celLiteral, compileCel } from '@palisade/cel';
+import { type CompiledCel, compileCel } from '@palisade/cel';
 import type { Json, PolicyConfig } from '@palisade/core';
+import { paramVariables } from './params.js';
 
-/** A policy compiled for Kyverno: its CEL, with the parameters bound as a literal variable built from data. */
+/**
+ * A policy compiled for Kyverno: its CEL, with the parameters bound as literal variables built from data (one
+ * literal, or chunks of it when it would be over the CEL expression limit).
+ */
 export interface KyvernoCel {
   variables: { name: string; expression: string }[];
   /** Every check at once: Kyverno reports only the first failing validation, so one carries the whole message. */
@@ -28,16 +32,13 @@ export function compileForKyverno(config: PolicyConfig, exemptImages: string | u
   const expression =
     compiled.validations.map((_, i) => `size(variables.violations${i}) == 0`).join(' && ') || 'true';
   return {
-    variables: [{ name: 'params', expression: celLiteral(parsedParams(config)) }, ...compiled.variables],
+    variables: [...paramVariables(parsedParams(config), `policy ${config.policy.id}`), ...compiled.variables],
     validation: {
       expression,
       messageExpression: compiled.messageExpression,
       // Shown when the message expression cannot be used (Kubernetes refuses multi-line or oversized messages).
-      // `{{` would be read by Kyverno as a JMESPath variable: the braces are kept apart.
-      message: `${config.policy.title}: ${config.policy.remediation}`
-        .replace(/\s*\n\s*/g, ' ')
-        .replace(/\{(?=\{)/g, '{ ')
-        .replace(/\}(?=\})/g, '} '),
+      // Kyverno syntax in it is made inert with every other string of the document (inert.ts).
+      message: `${config.policy.title}: ${config.policy.remediation}`.replace(/\s*\n\s*/g, ' '),
     },
     precondition: compiled.precondition,
   };

@@ -7,6 +7,7 @@ import {
   type PolicyConfig,
   type PolicyException,
 } from '@palisade/core';
+import { kyvernoInert } from './inert.js';
 import { globTest, kindTest, selectorTest } from './match-cel.js';
 
 export const CLUSTER_EXCEPTION_API_VERSION = 'kyverno.io/v2';
@@ -90,7 +91,10 @@ export function buildExceptions(
       );
     }
     claimed.set(name, exception.name);
-    out.validating.set(name, {
+    // Its images are data compared as written by the policy's CEL (`exceptions.allowedImages`); Kyverno does not
+    // substitute CEL PolicyExceptions (pkg/cel has no variable substitution), so they stay raw.
+    const imagesField = (path: readonly string[]) => path[0] === 'spec' && path[1] === 'images';
+    const validatingException = {
       apiVersion: CEL_EXCEPTION_API_VERSION,
       kind: 'PolicyException',
       metadata: { name, annotations: annotations(exception) },
@@ -101,7 +105,8 @@ export function buildExceptions(
         // A valid `date-time`: RFC 3339 in UTC, whatever form the expiry was written in.
         ...(exception.expires ? { expiresAt: expiryTimestamp(exception.expires) } : {}),
       },
-    });
+    };
+    out.validating.set(name, kyvernoInert(validatingException, imagesField));
     if (images) for (const id of covered) out.imageExceptionPolicies.add(id);
 
     // ClusterPolicies: kyverno.io/v2 has neither expiry nor images.
@@ -130,16 +135,19 @@ export function buildExceptions(
     if (m.namespaces) resources.namespaces = m.namespaces;
     if (m.names) resources.names = m.names;
     if (m.labels) resources.selector = m.labels;
-    out.cluster.set(name, {
-      apiVersion: CLUSTER_EXCEPTION_API_VERSION,
-      kind: 'PolicyException',
-      metadata: { name, annotations: annotations(exception) },
-      spec: {
-        background: true,
-        exceptions: covered.map((id) => ({ policyName: id, ruleNames: [id] })),
-        match: { any: [{ resources }] },
-      },
-    });
+    out.cluster.set(
+      name,
+      kyvernoInert({
+        apiVersion: CLUSTER_EXCEPTION_API_VERSION,
+        kind: 'PolicyException',
+        metadata: { name, annotations: annotations(exception) },
+        spec: {
+          background: true,
+          exceptions: covered.map((id) => ({ policyName: id, ruleNames: [id] })),
+          match: { any: [{ resources }] },
+        },
+      }),
+    );
   }
   for (const [id, entries] of bakedImages) out.clusterExemptImages.set(id, entries.join(' + '));
   return out;

@@ -9,6 +9,7 @@ import {
 import { clusterPolicy } from './cluster-policy.js';
 import { buildExceptions, exceptionResourceName } from './exceptions.js';
 import { kustomization, type PolicyFolder, profileKustomizations } from './kustomize.js';
+import { checkKyvernoLimits, TargetLimitError } from './limits.js';
 import { KUBERNETES_VERSION, KYVERNO_VERSION, type Versions } from './metadata.js';
 import { type FixtureInput, type PolicyKind, testFolder } from './test-folder.js';
 import { validatingPolicy } from './validating-policy.js';
@@ -70,6 +71,8 @@ export function buildKyvernoOutput(input: KyvernoOutputInput): KyvernoOutput {
     };
   for (const { exceptionDir, docs } of Object.values(folders)) {
     const names = [...docs.keys()].sort();
+    for (const name of names)
+      checkKyvernoLimits(`exception ${name}`, docs.get(name) as Record<string, unknown>);
     for (const name of names) files.set(`${exceptionDir}/${name}.yaml`, toYaml(docs.get(name)));
     if (names.length > 0)
       files.set(`${exceptionDir}/kustomization.yaml`, kustomization(names.map((n) => `${n}.yaml`)));
@@ -84,9 +87,12 @@ export function buildKyvernoOutput(input: KyvernoOutputInput): KyvernoOutput {
         ValidatingPolicy: validatingPolicy(config, versions, exceptions.imageExceptionPolicies.has(id)),
       };
     } catch (error) {
+      if (error instanceof TargetLimitError) throw error;
       problems.push(`${id}: not generated: ${error instanceof Error ? error.message : String(error)}`);
       continue;
     }
+    // Over a limit, the cluster refuses the policy or it fails every object: the build fails instead.
+    for (const doc of Object.values(docs)) checkKyvernoLimits(`policy ${id}`, doc);
     const covering = live.filter((e) => e.policies.includes('*') || e.policies.includes(id));
     for (const kind of ['ClusterPolicy', 'ValidatingPolicy'] as const) {
       const { dir, exceptionDir, docs: exceptionDocs } = folders[kind];

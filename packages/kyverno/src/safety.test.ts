@@ -1,4 +1,13 @@
-import { fixtureCorpus, HOSTILE_EXCEPTION, HOSTILE_PARAMS, hostileObjects } from '@palisade/policies/testing';
+import type { PolicyConfig } from '@palisade/core';
+import {
+  fixtureCorpus,
+  HOSTILE_EXCEPTION,
+  HOSTILE_PARAMS,
+  HOSTILE_RESOURCE_EXCEPTION,
+  HOSTILE_STRINGS,
+  hostileObjects,
+  KYVERNO_SYNTAX,
+} from '@palisade/policies/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildKyvernoOutput } from './output.js';
@@ -6,9 +15,9 @@ import { differentialConfigs } from './testing/catalogue.js';
 import { runKyvernoDifferential } from './testing/differential.js';
 
 /**
- * Parameters and image exceptions are data: hostile strings (quotes, line breaks, CEL and YAML syntax) in every
- * string parameter and in image exception globs leave the generated policies valid for the real Kyverno CLI and
- * their verdicts equal to the validator's.
+ * Parameters and image exceptions are data: hostile strings (quotes, line breaks, CEL, YAML and Kyverno syntax) in
+ * every string parameter and in image exception globs leave the generated policies valid for the real Kyverno CLI
+ * (none skipped: the harness fails when `kyverno apply` skips a policy) and their verdicts equal to the validator's.
  */
 const NOW = new Date('2025-01-01T00:00:00Z');
 const PARAMETERISED = ['restrict-image-registries', 'require-runtime-class', 'restrict-service-external-ips'];
@@ -21,10 +30,10 @@ describe('hostile parameters and exception globs (real kyverno apply)', () => {
     const params = policy.spec.variables.find((v: { name: string }) => v.name === 'params');
     // The whole parameter object is one literal: every hostile string is inside a CEL string literal.
     expect(params.expression.startsWith('{')).toBe(true);
-    // Kyverno reads `{{ … }}` anywhere in a ClusterPolicy rule as a JMESPath variable: none may appear there (CEL
-    // policies and their exceptions are not substituted; the differential below runs them with the raw strings).
+    // Kyverno reads `{{ … }}` (a variable) and `$( … )` (a reference) in a ClusterPolicy: neither may appear there
+    // (inert.test.ts checks every string of every document).
     for (const [path, content] of output.files) {
-      if (path.startsWith('cluster-policies/')) expect(content, path).not.toContain('{{');
+      if (path.startsWith('cluster-policies/')) expect(content, path).not.toMatch(/\{\{|\$\(/);
     }
     const exception = [...output.files].find(
       ([path]) => path.startsWith('exceptions/validating-policies/') && !path.endsWith('/kustomization.yaml'),
@@ -53,4 +62,30 @@ describe('hostile parameters and exception globs (real kyverno apply)', () => {
     expect(excepted.denied).toBeLessThan(plain.denied);
     expect([...plain.disagreements, ...excepted.disagreements].slice(0, 20).join('\n')).toBe('');
   }, 1_800_000);
+
+  it('give the validator verdicts when the policy text, namespace globs and resource exceptions are Kyverno syntax', async () => {
+    // A project's own policy may say anything in its title and remediation (the ClusterPolicy's message and
+    // annotations, which Kyverno scans), and its match any glob (the ClusterPolicy's match and exclude).
+    const text = HOSTILE_STRINGS.join(' ');
+    const hostileText = configs.map(
+      (c): PolicyConfig => ({
+        ...c,
+        policy: { ...c.policy, title: text, description: text, remediation: text },
+        match: { ...c.policy.match, excludedNamespaces: [...KYVERNO_SYNTAX] },
+      }),
+    );
+    const corpus = [
+      ...hostileObjects(),
+      ...fixtureCorpus().filter((f) => PARAMETERISED.some((id) => f.id.startsWith(`${id}--`))),
+    ];
+    const report = await runKyvernoDifferential(hostileText, corpus, {
+      exceptions: [HOSTILE_RESOURCE_EXCEPTION],
+      now: NOW,
+    });
+    console.log(
+      `kyverno hostile text: ${report.evaluations} evaluations, ${report.denied} denied, ${report.wallMs} ms`,
+    );
+    expect(report.denied).toBeGreaterThan(10);
+    expect(report.disagreements.slice(0, 20).join('\n')).toBe('');
+  }, 600_000);
 });

@@ -1,6 +1,7 @@
 import type { PolicyConfig, PolicyException } from '@palisade/core';
 import { type ResultStatus, Validator } from '@palisade/validator';
 import { asKyvernoCliLoads, renamed } from './cli-input.js';
+import { kyvernoInert } from './inert.js';
 import { toYaml, toYamlDocuments } from './yaml.js';
 
 /** A catalogue fixture, passed in as data (see policies/testing `loadFixtures`). */
@@ -75,15 +76,17 @@ export function testFolder(
   files.set('resources.yaml', toYamlDocuments(resources));
   files.set(
     'kyverno-test.yaml',
-    toYaml({
-      apiVersion: 'cli.kyverno.io/v1alpha1',
-      kind: 'Test',
-      metadata: { name: id },
-      policies: ['policy.yaml'],
-      resources: ['resources.yaml'],
-      ...(exceptions.files.length > 0 ? { exceptions: [...exceptions.files] } : {}),
-      results,
-    }),
+    toYaml(
+      kyvernoInert({
+        apiVersion: 'cli.kyverno.io/v1alpha1',
+        kind: 'Test',
+        metadata: { name: id },
+        policies: ['policy.yaml'],
+        resources: ['resources.yaml'],
+        ...(exceptions.files.length > 0 ? { exceptions: [...exceptions.files] } : {}),
+        results,
+      }),
+    ),
   );
   return { files, problems };
 }

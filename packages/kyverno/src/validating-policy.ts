@@ -1,5 +1,6 @@
 import { matchedKinds, type PolicyConfig } from '@palisade/core';
 import { compileForKyverno } from './compiled.js';
+import { kyvernoInert } from './inert.js';
 import { resourceRules } from './kinds.js';
 import { globTest } from './match-cel.js';
 import { enforcementOf, policyAnnotations, type Versions } from './metadata.js';
@@ -34,7 +35,7 @@ export function validatingPolicy(
   if (cel.precondition) matchConditions.push({ name: 'when', expression: cel.precondition });
   const constraints: Record<string, unknown> = { resourceRules: resourceRules(matchedKinds(match)) };
   if (match.labelSelector) constraints.objectSelector = match.labelSelector;
-  return {
+  return kyvernoInert({
     apiVersion: VALIDATING_POLICY_API_VERSION,
     kind: 'ValidatingPolicy',
     metadata: { name: policy.id, annotations: policyAnnotations(config, versions) },
@@ -47,5 +48,5 @@ export function validatingPolicy(
       variables: cel.variables,
       validations: [cel.validation],
     },
-  };
+  });
 }

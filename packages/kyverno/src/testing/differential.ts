@@ -51,6 +51,9 @@ async function kyvernoVerdicts(
   const args = ['apply', `${root}/policy.yaml`, '--resource', `${root}/resources.yaml`];
   if (exceptions.length > 0) args.push('--exception', `${root}/exceptions.yaml`);
   const run = await kyverno([...args, '-p', '--output-format', 'json']);
+  // A policy Kyverno refuses (e.g. "policy contains invalid variables") is skipped, not reported: fail loudly.
+  if (run.stdout.includes('Policies Skipped:') || run.stdout.includes('Invalid Policies:'))
+    throw new Error(`kyverno apply skipped the policy:\n${run.stdout}\n${run.stderr}`);
   const start = run.stdout.indexOf('{');
   if (start < 0) throw new Error(`kyverno apply printed no report:\n${run.stdout}\n${run.stderr}`);
   const report = JSON.parse(run.stdout.slice(start)) as { results?: ReportResult[] };
