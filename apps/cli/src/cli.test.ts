@@ -210,6 +210,54 @@ describe('validate: exit codes', () => {
   });
 });
 
+describe('validate: paths that match nothing', () => {
+  it('names each path that yields no Kubernetes resource as an input error, still reporting the others', async () => {
+    mkdirSync(path('empty-dir'));
+    mkdirSync(path('no-manifests'));
+    writeFileSync(path('no-manifests', 'notes.txt'), 'kind: Pod\n');
+    writeFileSync(path('comments-only.yaml'), '# nothing here yet\n---\n');
+    const empty = [path('empty-dir'), path('no-manifests'), path('comments-only.yaml')];
+    const result = await cli(['validate', '--format', 'json', ...empty, path('privileged.yaml')]);
+    expect(result.code).toBe(2);
+    expect(verdicts(result)).toContain('priv:disallow-privileged-containers:fail');
+    expect(json(result).errors).toEqual([
+      {
+        file: path('empty-dir'),
+        message:
+          'no Kubernetes resources found (no .yaml, .yml or .json file); pass --allow-empty if that is expected',
+      },
+      {
+        file: path('no-manifests'),
+        message:
+          'no Kubernetes resources found (no .yaml, .yml or .json file); pass --allow-empty if that is expected',
+      },
+      {
+        file: path('comments-only.yaml'),
+        message: 'no Kubernetes resources found; pass --allow-empty if that is expected',
+      },
+    ]);
+    expect(result.stderr).toContain(`palisade: ${path('empty-dir')}: no Kubernetes resources found`);
+
+    const stdin = await cli(['validate', '-'], { stdin: '' });
+    expect(stdin.code).toBe(2);
+    expect(stdin.stdout).toContain('<stdin>: no Kubernetes resources found');
+    // A mistyped path is reported once, as the file it is not.
+    const typo = await cli(['validate', '--format', 'json', path('privilegd.yaml')]);
+    expect(json(typo).errors).toEqual([
+      { file: path('privilegd.yaml'), message: 'cannot read: no such file or directory' },
+    ]);
+    // A path counted once though named twice, and covered by another path, is not empty.
+    const twice = await cli(['validate', dir, path('good.yaml')]);
+    expect(twice.stdout).not.toContain('no Kubernetes resources found');
+  });
+
+  it('accepts empty paths with --allow-empty', async () => {
+    const result = await cli(['validate', '--allow-empty', path('empty-dir'), path('good.yaml')]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect((await cli(['validate', '--allow-empty', path('empty-dir')])).code).toBe(0);
+  });
+});
+
 describe('validate: policy selection', () => {
   it('defaults to the restricted profile', async () => {
     const result = await cli(['validate', '--format', 'json', path('good.yaml')]);
@@ -587,7 +635,7 @@ describe('build', () => {
     const stray = await cli([...args, '--check']);
     expect(stray.code).toBe(1);
     expect(stray.stderr).toContain('not generated: kyverno/cluster-policies/retired-policy/policy.yaml');
-    expect((await cli(args)).stdout).toContain('(removed 1 no longer generated)');
+    expect((await cli(args)).stdout).toContain('removed 1 no longer generated');
     expect(existsSync(join(out, 'kyverno', 'cluster-policies', 'retired-policy', 'policy.yaml'))).toBe(false);
     expect((await cli([...args, '--check'])).code).toBe(0);
     expect(

@@ -1,14 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  configSchema,
-  type PalisadeConfig,
-  type PolicyConfig,
-  type PolicyException,
-  resolveConfig,
-} from '@palisade/core';
-import { catalogue } from '@palisade/policies';
+import { configSchema, type PalisadeConfig, type PolicyException } from '@palisade/core';
 import { printable } from '@palisade/validator';
 import { z } from 'zod';
 import { loadExceptionFiles } from './exceptions-file.js';
@@ -17,13 +10,13 @@ import { UsageError } from './io.js';
 /**
  * Reads `--config FILE`: a `palisade.config.ts` (or `.mts`, `.js`, `.mjs`) whose default export is a
  * `defineConfig({...})`. TypeScript is loaded through tsx's loader API, as vite and vitest load their configs, so
- * the built CLI reads TypeScript configs without a separate compile step.
+ * the built CLI reads TypeScript configs without a separate compile step. Loading a configuration executes it:
+ * it is a program, to be used only from a trusted repository. Its selection is resolved in selection.ts.
  */
 
 export interface LoadedConfig {
   file: string;
   config: PalisadeConfig;
-  policies: PolicyConfig[];
   exceptions: PolicyException[];
   /** Fixture folders of the project's own policies, resolved against the configuration file. */
   fixtureDirs: Map<string, string>;
@@ -67,14 +60,6 @@ export async function loadConfigFile(path: string, maxFileSize: number): Promise
     );
   }
   const typed = config as PalisadeConfig;
-  let policies: PolicyConfig[];
-  try {
-    policies = resolveConfig(typed, catalogue);
-  } catch (error) {
-    throw new UsageError(
-      `--config ${path}: ${errorText(error)}; run 'palisade policies' to list the catalogue`,
-    );
-  }
   const base = dirname(file);
   const loaded = await loadExceptionFiles(
     (typed.exceptions ?? []).map((f) => resolve(base, f)),
@@ -95,7 +80,7 @@ export async function loadConfigFile(path: string, maxFileSize: number): Promise
       );
     }
   }
-  return { file, config: typed, policies, exceptions: loaded.exceptions, fixtureDirs };
+  return { file, config: typed, exceptions: loaded.exceptions, fixtureDirs };
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

@@ -1,4 +1,5 @@
 import { REPORT_FORMATS } from '@palisade/validator';
+import { SELECTION_USAGE } from './selection.js';
 
 /** Help texts. */
 
@@ -23,19 +24,18 @@ export const VALIDATE_USAGE = `Usage: palisade validate [options] <paths...>
 Check Kubernetes manifests against Palisade policies. Paths are files (any extension), directories (searched
 recursively for .yaml, .yml and .json files) or - for standard input. Multi-document YAML and List kinds are read.
 
-Policy selection (default: --profile restricted):
-      --profile <level>         Pod Security Standards profile: baseline or restricted
-      --policy <id>             Check this policy (repeatable, or comma-separated)
-      --exclude-policy <id>     Do not check this policy (repeatable, or comma-separated)
-      --pss-version <version>   Pod Security Standards version: latest or v1.N (default: latest)
-      --exceptions <file>       PolicyException documents (palisade.dev/v1alpha1) to apply (repeatable)
-      --config <file>           palisade.config.ts: policies (catalogue and your own), parameters,
-                                enforcement and exceptions, instead of the flags above (--exceptions adds)
+${SELECTION_USAGE}
+      --exceptions <file>       PolicyException documents (palisade.dev/v1alpha1) to apply (repeatable;
+                                adds to --config's)
+
+Input:
+      --allow-empty             A path that yields no Kubernetes resource is not an error (by default it is,
+                                so a job pointed at the wrong folder fails instead of passing)
+      --max-file-size <size>    Skip larger inputs as errors, e.g. 10MiB, 512KiB, 1048576 (default: 64MiB)
 
 Output:
   -f, --format <format>         ${REPORT_FORMATS.join(', ')} (default: text)
   -o, --output <file>           Write the report to a file instead of standard output
-      --max-file-size <size>    Skip larger inputs as errors, e.g. 10MiB, 512KiB, 1048576 (default: 64MiB)
   -h, --help                    Show this help
 
 Exit codes: 0 nothing failed, 1 a policy failed, 2 usage or input error (results are still reported).
@@ -43,6 +43,7 @@ Exit codes: 0 nothing failed, 1 a policy failed, 2 usage or input error (results
 Examples:
   palisade validate k8s/
   palisade validate --profile baseline --pss-version v1.30 deploy.yaml
+  palisade validate --policy restrict-image-registries --params params.yaml --enforcement warn k8s/
   kubectl get deploy -A -o json | palisade validate --format sarif -
 `;
 

@@ -1,13 +1,11 @@
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   EXCEPTION_API_VERSION,
   exceptionFromDocument,
   isExpired,
   type PolicyException,
-  type ResolvedPolicy,
-  selectPolicies,
 } from '@palisade/core';
-import { catalogue } from '@palisade/policies';
 import {
   type CheckedResource,
   checkResource,
@@ -18,36 +16,22 @@ import {
   iterateManifestFile,
   type ManifestResource,
   printable,
+  STDIN_NAME,
+  STDIN_PATH,
   uncheckable,
   type ValidationRun,
   Validator,
 } from '@palisade/validator';
-import { loadConfigFile } from './config-file.js';
 import { exceptionWarnings } from './exception-warnings.js';
 import { invalidException, loadExceptionFiles } from './exceptions-file.js';
 import { type CliIO, EXIT_FAILURES, EXIT_OK, EXIT_USAGE_OR_INPUT, UsageError } from './io.js';
 import { Progress } from './progress.js';
+import { resolveSelection } from './selection.js';
 import { VALIDATE_USAGE } from './usage.js';
 import { parseValidateOptions, type ValidateOptions } from './validate-options.js';
 import { cliVersion } from './version.js';
 
 /** `palisade validate`: load manifests, check them, report, and exit 0 (clean), 1 (failures) or 2 (input errors). */
-
-function selectedPolicies(options: ValidateOptions): ResolvedPolicy[] {
-  // Without a profile or explicit policies, check everything the restricted profile covers.
-  const profile = options.profile ?? (options.include.length === 0 ? 'restricted' : undefined);
-  try {
-    return selectPolicies(catalogue, {
-      profile,
-      include: options.include,
-      exclude: options.exclude,
-      version: options.pssVersion,
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${message}; run 'palisade policies' to list them`);
-  }
-}
 
 async function exceptionsFor(
   options: ValidateOptions,
@@ -81,15 +65,38 @@ interface Loaded {
 const isExceptionDocument = (resource: ManifestResource) =>
   resource.apiVersion === EXCEPTION_API_VERSION && resource.kind === 'PolicyException';
 
+/** The files each path argument expands to, loaded once each even when several paths name them. */
+function findInputs(paths: readonly string[]) {
+  const key = (file: string) => (file === STDIN_PATH ? file : resolve(file));
+  const files: string[] = [];
+  const errors: InputError[] = [];
+  const perPath: { path: string; files: string[]; failed: boolean }[] = [];
+  const seen = new Set<string>();
+  for (const path of paths) {
+    const found = findManifestFiles([path]);
+    errors.push(...found.errors);
+    perPath.push({ path, files: found.files.map(key), failed: found.errors.length > 0 });
+    for (const file of found.files) {
+      if (seen.has(key(file))) continue;
+      seen.add(key(file));
+      files.push(file);
+    }
+  }
+  return { files, errors, perPath, key };
+}
+
 async function loadInputs(options: ValidateOptions, io: CliIO): Promise<Loaded> {
-  const found = findManifestFiles(options.paths);
+  const found = findInputs(options.paths);
   const loaded: Loaded = { resources: [], exceptions: [], errors: [...found.errors] };
   const showProgress = io.stdout.isTTY === true && io.stderr.isTTY === true;
   const progress = new Progress(io.stderr, found.files.length, showProgress);
   const loadOptions = { maxFileSize: options.maxFileSize, ...(io.stdin ? { stdin: io.stdin } : {}) };
+  /** Files that gave at least one document (resource or exception) or an error of their own. */
+  const productive = new Set<string>();
   let done = 0;
   for (const file of found.files) {
     for await (const entry of iterateManifestFile(file, loadOptions)) {
+      productive.add(found.key(file));
       if (entry.error) loaded.errors.push(entry.error);
       else if (!isExceptionDocument(entry.resource)) loaded.resources.push(entry.resource);
       else {
@@ -104,6 +111,17 @@ async function loadInputs(options: ValidateOptions, io: CliIO): Promise<Loaded> 
     progress.update(++done);
   }
   progress.clear();
+  // A CI job pointed at an empty folder or a mistyped path must not pass for want of input. A path that already
+  // failed (unreadable, malformed) is reported by that error alone.
+  if (!options.allowEmpty) {
+    for (const { path, files, failed } of found.perPath) {
+      if (failed || files.some((f) => productive.has(f))) continue;
+      loaded.errors.push({
+        file: path === STDIN_PATH ? STDIN_NAME : path,
+        message: `no Kubernetes resources found${files.length === 0 ? ' (no .yaml, .yml or .json file)' : ''}; pass --allow-empty if that is expected`,
+      });
+    }
+  }
   return loaded;
 }
 
@@ -134,10 +152,10 @@ export async function validateCommand(argv: readonly string[], io: CliIO): Promi
     return EXIT_OK;
   }
   const now = io.now?.() ?? new Date();
-  const config =
-    options.config === undefined ? undefined : await loadConfigFile(options.config, options.maxFileSize);
-  const policies = config?.policies ?? selectedPolicies(options);
-  const exceptions = await exceptionsFor(options, config?.exceptions ?? [], io, now);
+  const selection = await resolveSelection(options.selection, options.maxFileSize);
+  for (const warning of selection.warnings) io.stderr.write(`palisade: warning: ${printable(warning)}\n`);
+  const { policies } = selection;
+  const exceptions = await exceptionsFor(options, selection.exceptions, io, now);
   const loaded = await loadInputs(options, io);
   for (const warning of exceptionWarnings(loaded.exceptions, now)) {
     io.stderr.write(`palisade: warning: ${printable(warning)}\n`);

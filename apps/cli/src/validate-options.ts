@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { type PssLevel, parsePssVersion } from '@palisade/core';
 import {
   DEFAULT_MAX_FILE_SIZE,
   isReportFormat,
@@ -7,25 +6,22 @@ import {
   type ReportFormat,
 } from '@palisade/validator';
 import { UsageError } from './io.js';
+import { parseSelection, SELECTION_OPTIONS, type SelectionRequest } from './selection.js';
 
 /** The `validate` command line, parsed and checked. */
 
 export interface ValidateOptions {
   help: boolean;
   paths: string[];
-  profile: PssLevel | undefined;
-  include: string[];
-  exclude: string[];
-  pssVersion: string;
+  /** The policy selection, parsed as `build` parses it. */
+  selection: SelectionRequest;
   exceptionFiles: string[];
-  /** `--config FILE`: policies, parameters, enforcement and exceptions from a palisade.config.ts. */
-  config: string | undefined;
+  /** `--allow-empty`: a path that yields no Kubernetes resource is not an input error. */
+  allowEmpty: boolean;
   format: ReportFormat;
   output: string | undefined;
   maxFileSize: number;
 }
-
-const PROFILES: readonly PssLevel[] = ['baseline', 'restricted'];
 
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
@@ -53,14 +49,6 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
-/** Repeatable flags also take comma-separated lists. */
-function ids(values: readonly string[] | undefined): string[] {
-  return (values ?? [])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
-}
-
 export function parseValidateOptions(argv: readonly string[]): ValidateOptions {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -71,29 +59,10 @@ export function parseValidateOptions(argv: readonly string[]): ValidateOptions {
   const { values, positionals } = parsed;
   const help = values.help ?? false;
 
-  const profile = values.profile;
-  if (profile !== undefined && !(PROFILES as readonly string[]).includes(profile)) {
-    throw new UsageError(`invalid --profile "${profile}": use ${PROFILES.join(' or ')}`);
-  }
   const format = values.format ?? 'text';
   if (!isReportFormat(format))
     throw new UsageError(`invalid --format "${format}": use one of ${REPORT_FORMATS.join(', ')}`);
-  const pssVersion = values['pss-version'] ?? 'latest';
-  try {
-    parsePssVersion(pssVersion);
-  } catch (error) {
-    throw new UsageError(`invalid --pss-version: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (values.config !== undefined) {
-    const clash = (['profile', 'policy', 'exclude-policy', 'pss-version'] as const).filter(
-      (flag) => values[flag] !== undefined,
-    );
-    if (clash.length > 0) {
-      throw new UsageError(
-        `--config cannot be combined with ${clash.map((f) => `--${f}`).join(', ')}: set them in the configuration file`,
-      );
-    }
-  }
+  const selection = parseSelection(values);
   const maxFileSize =
     values['max-file-size'] === undefined ? DEFAULT_MAX_FILE_SIZE : parseSize(values['max-file-size']);
   if (!help && positionals.length === 0) {
@@ -102,12 +71,9 @@ export function parseValidateOptions(argv: readonly string[]): ValidateOptions {
   return {
     help,
     paths: positionals,
-    profile: profile as PssLevel | undefined,
-    include: ids(values.policy),
-    exclude: ids(values['exclude-policy']),
-    pssVersion,
+    selection,
     exceptionFiles: values.exceptions ?? [],
-    config: values.config,
+    allowEmpty: values['allow-empty'] ?? false,
     format,
     output: values.output,
     maxFileSize,
@@ -120,12 +86,9 @@ function parse(argv: readonly string[]) {
     strict: true,
     allowPositionals: true,
     options: {
-      profile: { type: 'string' },
-      policy: { type: 'string', multiple: true },
-      'exclude-policy': { type: 'string', multiple: true },
-      'pss-version': { type: 'string' },
+      ...SELECTION_OPTIONS,
       exceptions: { type: 'string', multiple: true },
-      config: { type: 'string' },
+      'allow-empty': { type: 'boolean' },
       format: { type: 'string', short: 'f' },
       output: { type: 'string', short: 'o' },
       'max-file-size': { type: 'string' },
