@@ -145,7 +145,7 @@ describe('fallbacks to the reference parser', () => {
     const loaded = bothWays(`${POD}---\n${POD}  hostPID: true\n  hostPID: false\n---\n${POD}`);
     expect(loaded.resources.map((r) => r.document)).toEqual([1, 3]);
     expect(loaded.errors).toEqual([
-      { file: 'f.yaml', document: 2, line: 19, message: 'invalid YAML: Map keys must be unique' },
+      { file: 'f.yaml', document: 2, line: 19, column: 3, message: 'invalid YAML: Map keys must be unique' },
     ]);
   });
 
