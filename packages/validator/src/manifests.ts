@@ -1,5 +1,5 @@
-import { createReadStream, type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { createReadStream, type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import {
   Composer,
@@ -268,7 +268,7 @@ function lineOfByte(bytes: Uint8Array, offset: number): number {
   return line;
 }
 
-// biome-ignore lint/suspicious/noMisleadingCharacterClass: finding unpaired surrogates is the point
+/** An unpaired surrogate (the expression works on UTF-16 code units: no `u` flag). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
