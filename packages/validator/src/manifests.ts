@@ -31,8 +31,9 @@ export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
 export const DEFAULT_MAX_ALIAS_COUNT = 100;
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-/** Files with a NUL character in this many leading characters are binary. */
-const BINARY_SNIFF_BYTES = 8192;
+/** Files with a NUL character in this many leading bytes (or UTF-16 code units) are binary. */
+const BINARY_SNIFF_LENGTH = 8192;
+const BINARY = 'binary file (it contains a NUL byte)';
 
 /** One resource read from a manifest, with where it came from. */
 export interface ManifestResource {
@@ -274,7 +275,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /**
  * Decodes a manifest's bytes as kubectl does (its file reader is `unicode.BOMOverride(unicode.UTF8.NewDecoder())`
  * from golang.org/x/text): UTF-16 LE or BE when the bytes start with that byte order mark, else UTF-8, without its
- * byte order mark if it has one. No other encoding is recognised (kubectl reads neither UTF-32 nor UTF-16 without
+ * byte order mark if it has one. A NUL character near the start makes the file binary. No other encoding is recognised (kubectl reads neither UTF-32 nor UTF-16 without
  * a byte order mark). Where kubectl silently replaces an invalid byte sequence by U+FFFD, this fails instead: a
  * replaced character could change a value a policy checks, so the input is an error naming the line.
  */
@@ -302,20 +303,21 @@ export function decodeManifestBytes(bytes: Uint8Array): DecodedText {
         error: `invalid ${utf16.toUpperCase()} at line ${lineOfIndex(text, lone.index)}: an unpaired surrogate`,
       };
     }
+    if (text.slice(0, BINARY_SNIFF_LENGTH).includes('\u0000')) return { error: BINARY };
     return { text, encoding: utf16 };
   }
   const start = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
   const body = buffer.subarray(start);
+  if (body.subarray(0, BINARY_SNIFF_LENGTH).includes(0)) {
+    // UTF-16 text without a byte order mark has a NUL byte beside every ASCII character.
+    const utf16 = (body[0] === 0) !== (body[1] === 0);
+    return { error: utf16 ? `${BINARY}: UTF-16 needs a byte order mark` : BINARY };
+  }
   if (!isUtf8(body)) {
     const at = firstInvalidUtf8(body);
     return { error: `invalid UTF-8 at line ${lineOfByte(body, at)} (byte ${start + at + 1} of the file)` };
   }
   return { text: body.toString('utf8'), encoding: 'utf-8' };
-}
-
-/** A NUL character in this many leading characters makes a text binary. */
-function isBinary(text: string): boolean {
-  return text.slice(0, BINARY_SNIFF_BYTES).includes('\u0000');
 }
 
 /**
@@ -335,13 +337,6 @@ export async function* iterateManifestFile(
   const decoded = decodeManifestBytes(bytes);
   if ('error' in decoded) {
     yield { error: { file: name, message: decoded.error } };
-    return;
-  }
-  if (isBinary(decoded.text)) {
-    // UTF-16 text without a byte order mark has a NUL byte beside every ASCII character.
-    const utf16 = decoded.encoding === 'utf-8' && (bytes[0] === 0) !== (bytes[1] === 0);
-    const hint = utf16 ? ': UTF-16 needs a byte order mark' : '';
-    yield { error: { file: name, message: `binary file (it contains a NUL byte)${hint}` } };
     return;
   }
   // Standard input is often `kubectl get -o json`: take the fast JSON path when it is JSON.
