@@ -849,18 +849,18 @@ function* referenceYamlEntries(
  * Multi-document YAML. The text is first split into documents at marker lines, as kubectl splits a stream before
  * parsing each document: a document marker at the start of a line ends any document (YAML forbids it inside any
  * scalar or collection), so each document is parsed alone and a syntax error cannot run into, or be attributed
- * to, another document. Each document takes the fast path when it can (and `fastPath` is set), else the reference
- * parser. Texts the line scan cannot split as the reference would (directives, unusual line breaks) are read by
+ * to, another document. Each document takes the fast path when it can (when `reading` is `fast`), else the
+ * reference parser. Texts the line scan cannot split as the reference would (directives, unusual line breaks) are read by
  * the reference parser as a whole.
  */
 function* yamlEntries(
   text: string,
   file: string,
   options: ParseOptions,
-  fastPath: boolean,
+  reading: YamlReading,
 ): Generator<ManifestEntry> {
   const lines = new LineTable(text);
-  if (textIneligibility(text) !== undefined) {
+  if (reading === 'whole' || textIneligibility(text) !== undefined) {
     yield* referenceYamlEntries(text, { file, offset: 0, lines }, 1, options);
     return;
   }
@@ -870,14 +870,8 @@ function* yamlEntries(
     document++;
     let entries: ManifestEntry[];
     try {
-      entries = chunkEntries(
-        text,
-        chunk,
-        { file, offset: chunk.start, lines },
-        document,
-        maxAliasCount,
-        fastPath,
-      );
+      const placement = { file, offset: chunk.start, lines };
+      entries = chunkEntries(text, chunk, placement, document, maxAliasCount, reading === 'fast');
     } catch (error) {
       // Nothing in a manifest should get here (deeply nested input can exhaust the stack); the other documents
       // of the file are still read.
@@ -978,14 +972,20 @@ export function iterateManifests(
   file: string,
   options: ParseOptions & { format?: ManifestFormat } = {},
 ): Generator<ManifestEntry> {
-  return manifestEntries(text, file, options, true);
+  return manifestEntries(text, file, options, 'fast');
 }
+
+/**
+ * How YAML is read: `fast` (the fast path where it can, per document of the split), `reference` (the reference
+ * alone, per document of the split), `whole` (the reference alone on the whole text, without the split).
+ */
+type YamlReading = 'fast' | 'reference' | 'whole';
 
 function* manifestEntries(
   text: string,
   file: string,
   options: ParseOptions & { format?: ManifestFormat },
-  fastPath: boolean,
+  reading: YamlReading,
 ): Generator<ManifestEntry> {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
@@ -995,7 +995,7 @@ function* manifestEntries(
     }
     const json = options.format === 'auto' ? jsonObject(source) : undefined;
     if (json !== undefined) yield* jsonValueEntries(source, file, json);
-    else yield* yamlEntries(source, file, options, fastPath);
+    else yield* yamlEntries(source, file, options, reading);
   } catch (error) {
     // Nothing in a manifest should get here (deeply nested input can exhaust the stack); never stop the run.
     yield { error: { file, message: `cannot parse: ${errorMessage(error)}` } };
@@ -1023,13 +1023,14 @@ export function parseManifests(
 }
 
 /**
- * @internal `parseManifests` with the reference YAML parser alone (no fast path): what the fast path must agree
- * with, for the differential test. Not exported from the package.
+ * @internal `parseManifests` with the reference YAML parser alone (no fast path) on each document of the split:
+ * what the fast path must agree with, for the differential test; with `whole`, on the whole text without the
+ * split, which valid texts must read the same. Not exported from the package.
  */
 export function parseManifestsWithReference(
   text: string,
   file: string,
-  options: ParseOptions & { format?: ManifestFormat } = {},
+  options: ParseOptions & { format?: ManifestFormat; whole?: boolean } = {},
 ): LoadedManifests {
-  return collect(manifestEntries(text, file, options, false));
+  return collect(manifestEntries(text, file, options, options.whole === true ? 'whole' : 'reference'));
 }
