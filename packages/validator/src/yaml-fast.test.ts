@@ -79,7 +79,7 @@ describe('fast path', () => {
   });
 
   it('reads scalars as the reference: YAML 1.1 booleans and octals, no timestamps or sexagesimals', () => {
-    const text = `${POD}  a: yes\n  b: On\n  c: 0644\n  d: 2024-01-02\n  e: 1:20\n  f: "yes"\n  g: -0\n  h: .NaN\n  i: ~\n  j:\n`;
+    const text = `${POD}  a: yes\n  b: On\n  c: 0644\n  d: 2024-01-02\n  e: 1:20\n  f: "yes"\n  g: -0.0\n  h: 0o17\n  i: ~\n  j:\n`;
     expect(fastPath(text)).toBe('simple');
     const [pod] = bothWays(text).resources;
     expect(pod?.object.spec).toMatchObject({
@@ -89,6 +89,7 @@ describe('fast path', () => {
       d: '2024-01-02',
       e: '1:20',
       f: 'yes',
+      h: 15,
     });
     expect(Object.is((pod?.object.spec as { g?: number } | undefined)?.g, -0)).toBe(true);
   });
