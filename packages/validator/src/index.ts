@@ -20,6 +20,8 @@ export { toManifestYaml, toManifestYamlStream } from './manifest-yaml.js';
 export {
   DEFAULT_MAX_ALIAS_COUNT,
   DEFAULT_MAX_FILE_SIZE,
+  type DecodedText,
+  decodeManifestBytes,
   findManifestFiles,
   type InputError,
   iterateManifestFile,
@@ -36,6 +38,7 @@ export {
   parseManifests,
   STDIN_NAME,
   STDIN_PATH,
+  type TextEncoding,
 } from './manifests.js';
 export {
   formatReport,
@@ -49,6 +52,7 @@ export { escapeXmlAttribute, escapeXmlText, formatJunit } from './report/junit.j
 export {
   buildPolicyReports,
   formatPolicyReports,
+  INPUT_ERROR_POLICY,
   type ObjectReference,
   POLICY_REPORT_API_VERSION,
   type PolicyReport,
@@ -66,7 +70,9 @@ export {
   type LocatedViolation,
   type ResultSummary,
   type RunMetadata,
+  type RunSummary,
   summarize,
+  summarizeRun,
   uncheckable,
   type ValidationRun,
   validateManifests,

@@ -1,9 +1,10 @@
 import { Document, parse, visit } from 'yaml';
+import { resolvePlainScalar, yamlOptions } from './yaml-schema.js';
 
 /**
  * Deterministic YAML for generated files: key order is the order objects were built in, no line folding, and
- * every string reads back as itself in a YAML 1.1 reader (sigs.k8s.io/yaml, hence gator and kubectl) as in a
- * YAML 1.2 one:
+ * every string reads back as itself in a YAML 1.1 reader (sigs.k8s.io/yaml, hence gator and kubectl, whose scalar
+ * rules `resolvePlainScalar` reproduces) as in a YAML 1.2 one:
  * - a one-line string either version would take for something else (`yes`, `on`, `0o17`, `~`, …) is double-quoted;
  * - a string with a character YAML 1.1 treats as a line break or does not print (controls, U+0085, U+2028, U+2029,
  *   U+FEFF) is written as a double-quoted scalar with `\uXXXX` escapes, which the `yaml` library does not do;
@@ -33,7 +34,9 @@ function readsAsOtherThan(text: string): boolean {
   try {
     return (
       parse(text, { version: '1.1', logLevel: 'silent' }) !== text ||
-      parse(text, { version: '1.2', logLevel: 'silent' }) !== text
+      parse(text, { version: '1.2', logLevel: 'silent' }) !== text ||
+      // As kubectl, gator and the Kyverno CLI read it (go-yaml v2): `+_12` or `0X1F` are numbers there.
+      resolvePlainScalar(text) !== text
     );
   } catch {
     return true;
@@ -88,6 +91,9 @@ export function toManifestYaml(value: unknown): string {
     if (JSON.stringify(parse(text, { version })) !== json) {
       throw new Error(`YAML output does not round-trip under YAML ${version}`);
     }
+  }
+  if (JSON.stringify(parse(text, yamlOptions)) !== json) {
+    throw new Error('YAML output does not round-trip as kubectl reads YAML');
   }
   return text;
 }

@@ -9,7 +9,7 @@ import { loadFast, splitYamlDocuments, textIneligibility } from './yaml-fast.js'
 /**
  * The differential test of the YAML fast path: for generated texts (Kubernetes-like objects rendered in many YAML
  * styles, tricky scalars, multi-document markers, and random damage), `parseManifests` must give exactly what the
- * reference parser alone gives: the same resources (values, types, key order, -0 and NaN included), document
+ * reference parser alone gives on each document of the same split: the same resources (values, types, key order, -0 and NaN included), document
  * indexes, lines (`line` and `lineOf`) and input errors. Parsers that disagree on what a manifest says are a
  * security risk (a policy checks one reading while the cluster applies another), so any difference fails.
  */
@@ -72,6 +72,10 @@ function compare(text: string): void {
   const reference = summary(parseManifestsWithReference(text, 'f.yaml'));
   const fast = summary(parseManifests(text, 'f.yaml'));
   expect(fast, `YAML text: ${JSON.stringify(text)}`).toEqual(reference);
+  // The split into documents (shared by both) changes nothing on a text the reference reads whole without error.
+  const whole = parseManifestsWithReference(text, 'f.yaml', { whole: true });
+  if (whole.errors.length === 0)
+    expect(reference, `read whole: ${JSON.stringify(text)}`).toEqual(summary(whole));
 }
 
 /** How many documents of the text each fast parser takes (to check that the generators exercise them). */

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import {
@@ -7,9 +8,10 @@ import {
   isMap,
   isScalar,
   isSeq,
-  LineCounter,
   type Node,
   Parser,
+  visit,
+  type YAMLError,
 } from 'yaml';
 import type { Path } from './compile.js';
 import { loadFast, splitYamlDocuments, textIneligibility, type YamlChunk } from './yaml-fast.js';
@@ -29,8 +31,9 @@ export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
 export const DEFAULT_MAX_ALIAS_COUNT = 100;
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-/** Files with a NUL byte in this many leading bytes are binary. */
-const BINARY_SNIFF_BYTES = 8192;
+/** Files with a NUL character in this many leading bytes (or UTF-16 code units) are binary. */
+const BINARY_SNIFF_LENGTH = 8192;
+const BINARY = 'binary file (it contains a NUL byte)';
 
 /** One resource read from a manifest, with where it came from. */
 export interface ManifestResource {
@@ -49,8 +52,12 @@ export interface ManifestResource {
 /** Input that could not be loaded: a file, or one document of it. */
 export interface InputError {
   file: string;
+  /** 1-based index of the YAML document in its file (1 for JSON). */
   document?: number;
+  /** 1-based line of the problem itself (for a syntax error, where it is, not where its document starts). */
   line?: number;
+  /** 1-based column (in UTF-16 code units) of the problem on its line, when known. */
+  column?: number;
   message: string;
 }
 
@@ -213,8 +220,104 @@ async function readSource(file: string, options: LoadOptions): Promise<Buffer | 
   }
 }
 
-function isBinary(bytes: Buffer): boolean {
-  return bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0);
+/** Manifest text decoded from a file's bytes, or why it cannot be. */
+export type DecodedText = { text: string; encoding: TextEncoding } | { error: string };
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/** The line (1-based, counting `\n`) of a code unit offset in text. */
+function lineOfIndex(text: string, index: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** The offset of the first byte that is not part of a well-formed UTF-8 sequence (RFC 3629). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let at = 0; at < bytes.length; ) {
+    const first = bytes[at] as number;
+    if (first < 0x80) {
+      at++;
+      continue;
+    }
+    // The length of the sequence and the range of its second byte (which rules out overlongs and surrogates).
+    let size: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (first >= 0xc2 && first <= 0xdf) size = 2;
+    else if (first >= 0xe0 && first <= 0xef) {
+      size = 3;
+      if (first === 0xe0) low = 0xa0;
+      if (first === 0xed) high = 0x9f;
+    } else if (first >= 0xf0 && first <= 0xf4) {
+      size = 4;
+      if (first === 0xf0) low = 0x90;
+      if (first === 0xf4) high = 0x8f;
+    } else return at;
+    for (let i = 1; i < size; i++) {
+      const next = bytes[at + i];
+      if (next === undefined || next < (i === 1 ? low : 0x80) || next > (i === 1 ? high : 0xbf)) return at;
+    }
+    at += size;
+  }
+  return -1;
+}
+
+/** The line of a byte offset in UTF-8 (or ASCII-compatible) bytes. */
+function lineOfByte(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+  return line;
+}
+
+/** An unpaired surrogate (the expression works on UTF-16 code units: no `u` flag). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Decodes a manifest's bytes as kubectl does (its file reader is `unicode.BOMOverride(unicode.UTF8.NewDecoder())`
+ * from golang.org/x/text): UTF-16 LE or BE when the bytes start with that byte order mark, else UTF-8, without its
+ * byte order mark if it has one. A NUL character near the start makes the file binary. No other encoding is recognised (kubectl reads neither UTF-32 nor UTF-16 without
+ * a byte order mark). Where kubectl silently replaces an invalid byte sequence by U+FFFD, this fails instead: a
+ * replaced character could change a value a policy checks, so the input is an error naming the line.
+ */
+export function decodeManifestBytes(bytes: Uint8Array): DecodedText {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const utf32 =
+    (buffer[0] === 0xff && buffer[1] === 0xfe && buffer[2] === 0 && buffer[3] === 0) ||
+    (buffer[0] === 0 && buffer[1] === 0 && buffer[2] === 0xfe && buffer[3] === 0xff);
+  if (utf32)
+    return { error: 'UTF-32 is not supported (kubectl reads UTF-8 and UTF-16): save the file as UTF-8' };
+  const utf16 =
+    buffer[0] === 0xff && buffer[1] === 0xfe
+      ? 'utf-16le'
+      : buffer[0] === 0xfe && buffer[1] === 0xff
+        ? 'utf-16be'
+        : undefined;
+  if (utf16) {
+    if (buffer.length % 2 !== 0) return { error: `invalid ${utf16.toUpperCase()}: an odd number of bytes` };
+    let units = buffer.subarray(2);
+    if (utf16 === 'utf-16be') units = Buffer.from(units).swap16(); // a copy: the caller's bytes stay as they are
+    const text = units.toString('utf16le');
+    const lone = LONE_SURROGATE.exec(text);
+    if (lone) {
+      return {
+        error: `invalid ${utf16.toUpperCase()} at line ${lineOfIndex(text, lone.index)}: an unpaired surrogate`,
+      };
+    }
+    if (text.slice(0, BINARY_SNIFF_LENGTH).includes('\u0000')) return { error: BINARY };
+    return { text, encoding: utf16 };
+  }
+  const start = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  const body = buffer.subarray(start);
+  if (body.subarray(0, BINARY_SNIFF_LENGTH).includes(0)) {
+    // UTF-16 text without a byte order mark has a NUL byte beside every ASCII character.
+    const utf16 = (body[0] === 0) !== (body[1] === 0);
+    return { error: utf16 ? `${BINARY}: UTF-16 needs a byte order mark` : BINARY };
+  }
+  if (!isUtf8(body)) {
+    const at = firstInvalidUtf8(body);
+    return { error: `invalid UTF-8 at line ${lineOfByte(body, at)} (byte ${start + at + 1} of the file)` };
+  }
+  return { text: body.toString('utf8'), encoding: 'utf-8' };
 }
 
 /**
@@ -231,14 +334,15 @@ export async function* iterateManifestFile(
     yield { error: { file: name, message: bytes } };
     return;
   }
-  if (isBinary(bytes)) {
-    yield { error: { file: name, message: 'binary file (it contains a NUL byte)' } };
+  const decoded = decodeManifestBytes(bytes);
+  if ('error' in decoded) {
+    yield { error: { file: name, message: decoded.error } };
     return;
   }
   // Standard input is often `kubectl get -o json`: take the fast JSON path when it is JSON.
   const format = extname(file).toLowerCase() === '.json' ? 'json' : file === STDIN_PATH ? 'auto' : 'yaml';
   const parseOptions = options.maxAliasCount === undefined ? {} : { maxAliasCount: options.maxAliasCount };
-  yield* iterateManifests(bytes.toString('utf8'), name, { ...parseOptions, format });
+  yield* iterateManifests(decoded.text, name, { ...parseOptions, format });
 }
 
 /** Loads one file (or `-` for standard input); every problem is an input error, never an exception. */
@@ -270,18 +374,63 @@ export async function loadManifests(
 // Parsing
 
 /**
- * Lines of the fields of one parsed YAML document (offsets → lines through the LineCounter of the text parsed, which
- * starts `lineOffset` lines into the file).
+ * Lines and columns of offsets in a text. Lines are counted by `\n` (as kubectl splits a stream and as editors
+ * number lines), not by the reference parser's lexer, which misses a line break in some odd documents. Columns are
+ * 1-based UTF-16 code units (SARIF's default column kind).
  */
+class LineTable {
+  readonly #text: string;
+  #starts: number[] | undefined;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  lineAt(offset: number): number {
+    const starts = this.#lineStarts();
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] as number) <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low + 1;
+  }
+
+  positionAt(offset: number): { line: number; column: number } {
+    const line = this.lineAt(offset);
+    return { line, column: offset - (this.#lineStarts()[line - 1] as number) + 1 };
+  }
+
+  #lineStarts(): number[] {
+    if (!this.#starts) {
+      const starts = [0];
+      const text = this.#text;
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.#starts = starts;
+    }
+    return this.#starts;
+  }
+}
+
+/** Where a text parsed by the reference parser sits in its file. */
+interface YamlPlacement {
+  file: string;
+  /** Offset of the parsed text in the file's text. */
+  offset: number;
+  /** Lines of the file's text. */
+  lines: LineTable;
+}
+
+/** Lines of the fields of one document parsed by the reference parser. */
 class YamlDocumentLines {
   readonly #doc: Document.Parsed;
-  readonly #lineCounter: LineCounter;
-  readonly #lineOffset: number;
+  readonly #placement: YamlPlacement;
 
-  constructor(doc: Document.Parsed, lineCounter: LineCounter, lineOffset: number) {
+  constructor(doc: Document.Parsed, placement: YamlPlacement) {
     this.#doc = doc;
-    this.#lineCounter = lineCounter;
-    this.#lineOffset = lineOffset;
+    this.#placement = placement;
   }
 
   lineOf(path: Path): number | undefined {
@@ -295,7 +444,7 @@ class YamlDocumentLines {
       node = found.node;
       offset = found.offset;
     }
-    return lineAt(this.#lineCounter, offset) + this.#lineOffset;
+    return this.#placement.lines.lineAt(this.#placement.offset + offset);
   }
 }
 
@@ -306,25 +455,23 @@ class YamlDocumentLines {
 class ChunkLines {
   readonly #text: string;
   readonly #chunk: YamlChunk;
-  #lines: YamlDocumentLines | null | undefined;
+  readonly #lines: LineTable;
+  #documentLines: YamlDocumentLines | null | undefined;
 
-  constructor(text: string, chunk: YamlChunk) {
+  constructor(text: string, chunk: YamlChunk, lines: LineTable) {
     this.#text = text;
     this.#chunk = chunk;
+    this.#lines = lines;
   }
 
   lineOf(path: Path): number | undefined {
-    if (this.#lines === undefined) {
-      const lineCounter = new LineCounter();
-      const [doc] = composeYaml(this.#text.slice(this.#chunk.start, this.#chunk.end), lineCounter);
-      this.#lines = doc ? new YamlDocumentLines(doc, lineCounter, this.#chunk.line - 1) : null;
+    if (this.#documentLines === undefined) {
+      const [doc] = composeYaml(this.#text.slice(this.#chunk.start, this.#chunk.end));
+      const placement = { file: '', offset: this.#chunk.start, lines: this.#lines };
+      this.#documentLines = doc ? new YamlDocumentLines(doc, placement) : null;
     }
-    return this.#lines?.lineOf(path);
+    return this.#documentLines?.lineOf(path);
   }
-}
-
-function lineAt(lineCounter: LineCounter, offset: number): number {
-  return Math.max(1, lineCounter.linePos(offset).line);
 }
 
 const MAX_MERGE_DEPTH = 8;
@@ -369,12 +516,13 @@ function childOf(
  */
 class JsonDocumentLines {
   readonly #text: string;
-  #lineStarts: number[] | undefined;
+  readonly #lines: LineTable;
   /** Element offsets of the arrays scanned so far, by the array's offset. */
   readonly #elements = new Map<number, number[]>();
 
-  constructor(text: string) {
+  constructor(text: string, lines: LineTable) {
     this.#text = text;
+    this.#lines = lines;
   }
 
   lineOf(path: Path): number | undefined {
@@ -386,7 +534,7 @@ class JsonDocumentLines {
       reported = found.reported;
       offset = found.value;
     }
-    return this.#lineAt(reported);
+    return this.#lines.lineAt(reported);
   }
 
   /** The child at `key` of the value at `offset`: where its value starts, and where to report it (its key). */
@@ -476,24 +624,6 @@ class JsonDocumentLines {
       at++;
     }
     return at;
-  }
-
-  #lineAt(offset: number): number {
-    if (!this.#lineStarts) {
-      const starts = [0];
-      for (let i = this.#text.indexOf('\n'); i !== -1; i = this.#text.indexOf('\n', i + 1))
-        starts.push(i + 1);
-      this.#lineStarts = starts;
-    }
-    const starts = this.#lineStarts;
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if ((starts[middle] as number) <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return low + 1;
   }
 }
 
@@ -609,50 +739,92 @@ function errorMessage(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
 }
 
-/** Composes YAML text with the reference parser, one document at a time, counting lines into `lineCounter`. */
-function composeYaml(text: string, lineCounter: LineCounter): Generator<Document.Parsed> {
-  const parser = new Parser(lineCounter.addNewLine);
-  return new Composer(yamlOptions).compose(parser.parse(text));
+/** Composes YAML text with the reference parser, one document at a time. */
+function composeYaml(text: string): Generator<Document.Parsed> {
+  return new Composer(yamlOptions).compose(new Parser().parse(text));
 }
 
-/** Where a text parsed by the reference parser sits in its file. */
-interface YamlPlacement {
-  file: string;
-  /** Documents in the file before the text. */
-  documentOffset: number;
-  /** Lines in the file before the text. */
-  lineOffset: number;
+/** The first node (in document order) of a document that `found` picks, or undefined. */
+function findNode(doc: Document.Parsed, found: (node: Node) => boolean): Node | undefined {
+  let match: Node | undefined;
+  const check = (_key: unknown, node: Node) => {
+    if (!found(node)) return undefined;
+    match = node;
+    return visit.BREAK;
+  };
+  visit(doc, { Alias: check, Scalar: check, Map: check, Seq: check });
+  return match;
+}
+
+/**
+ * Where a syntax error is, as an offset in the parsed text. The reference reports an unclosed quoted scalar or
+ * flow collection where it gave up, at the end of what it swallowed (often the rest of the document): the error is
+ * where the scalar or collection opens. An over-indented line under a scalar value (`a: 1\n  b: 2`) is reported at
+ * the value on the line above; the error is the `:` that made the value a key spanning two lines.
+ */
+function syntaxErrorOffset(doc: Document.Parsed, error: YAMLError): number {
+  const [at, end] = error.pos;
+  if (error.code === 'MISSING_CHAR' && /quote/.test(error.message)) {
+    const opening = findNode(
+      doc,
+      (node) => isScalar(node) && node.range?.[1] === at && /^QUOTE_/.test(node.type ?? ''),
+    );
+    if (opening?.range) return opening.range[0];
+  }
+  if (/^Flow (sequence|map)\b/.test(error.message)) {
+    const opening = findNode(
+      doc,
+      (node) => (isMap(node) || isSeq(node)) && node.flow === true && node.range?.[1] === at,
+    );
+    if (opening?.range) return opening.range[0];
+  }
+  if (error.code === 'BLOCK_AS_IMPLICIT_KEY') {
+    const multiline = doc.errors.find((e) => e.code === 'MULTILINE_IMPLICIT_KEY' && e.pos[0] === at);
+    if (multiline) return multiline.pos[1];
+  }
+  return error.code === 'MULTILINE_IMPLICIT_KEY' ? end : at;
+}
+
+/**
+ * Where an error found while turning a document into values (an alias to no anchor, an alias bomb) is: the first
+ * alias that resolves to nothing, else the first alias, else the document's content.
+ */
+function valueErrorOffset(doc: Document.Parsed, contentOffset: number): number {
+  const unresolved = findNode(doc, (node) => isAlias(node) && node.resolve(doc) === undefined);
+  const alias = unresolved ?? findNode(doc, (node) => isAlias(node));
+  return alias?.range?.[0] ?? contentOffset;
+}
+
+/** An input error located at an offset of a parsed text. */
+function errorAt(placement: YamlPlacement, document: number, offset: number, message: string): ManifestEntry {
+  const { line, column } = placement.lines.positionAt(placement.offset + offset);
+  return { error: { file: placement.file, document, line, column, message } };
 }
 
 /** The entries of one document composed by the reference parser. */
 function referenceDocumentEntries(
   doc: Document.Parsed,
-  lineCounter: LineCounter,
   placement: YamlPlacement,
   document: number,
   maxAliasCount: number,
 ): Generator<ManifestEntry> | ManifestEntry[] {
-  const { file, lineOffset } = placement;
   const [syntaxError] = doc.errors;
   if (syntaxError) {
-    const line = lineAt(lineCounter, syntaxError.pos[0]) + lineOffset;
-    return [{ error: { file, document, line, message: `invalid YAML: ${errorMessage(syntaxError)}` } }];
+    const offset = syntaxErrorOffset(doc, syntaxError);
+    return [errorAt(placement, document, offset, `invalid YAML: ${errorMessage(syntaxError)}`)];
   }
   const contents = doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) return []; // an empty document
-  const line = lineAt(lineCounter, contents.range[0]) + lineOffset;
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount });
   } catch (error) {
-    return [{ error: { file, document, line, message: `invalid YAML: ${errorMessage(error)}` } }];
+    const offset = valueErrorOffset(doc, contents.range[0]);
+    return [errorAt(placement, document, offset, `invalid YAML: ${errorMessage(error)}`)];
   }
-  return documentEntries(
-    { file, document, lines: new YamlDocumentLines(doc, lineCounter, lineOffset) },
-    value,
-    [],
-    line,
-  );
+  const line = placement.lines.lineAt(placement.offset + contents.range[0]);
+  const source = { file: placement.file, document, lines: new YamlDocumentLines(doc, placement) };
+  return documentEntries(source, value, [], line);
 }
 
 /**
@@ -662,102 +834,89 @@ function referenceDocumentEntries(
 function* referenceYamlEntries(
   text: string,
   placement: YamlPlacement,
+  firstDocument: number,
   options: ParseOptions,
 ): Generator<ManifestEntry> {
-  const lineCounter = new LineCounter();
   const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
-  let document = placement.documentOffset;
-  for (const doc of composeYaml(text, lineCounter)) {
+  let document = firstDocument - 1;
+  for (const doc of composeYaml(text)) {
     document++;
-    yield* referenceDocumentEntries(doc, lineCounter, placement, document, maxAliasCount);
+    yield* referenceDocumentEntries(doc, placement, document, maxAliasCount);
   }
 }
 
 /**
- * Multi-document YAML: plain documents through the fast path, the others through the reference parser. A document
- * the fast path does not take is parsed alone by the reference parser. When that parse is not one clean document,
- * the reference parser reads the rest of the file instead, starting one document earlier: the reference attaches
- * an error found before a document's content to the document before it, and a syntax error can run past a
- * document marker. So each document's entries are held back until the next document parses cleanly, and every
- * error is exactly what the reference alone reports.
+ * Multi-document YAML. The text is first split into documents at marker lines, as kubectl splits a stream before
+ * parsing each document: a document marker at the start of a line ends any document (YAML forbids it inside any
+ * scalar or collection), so each document is parsed alone and a syntax error cannot run into, or be attributed
+ * to, another document. Each document takes the fast path when it can (when `reading` is `fast`), else the
+ * reference parser. Texts the line scan cannot split as the reference would (directives, unusual line breaks) are read by
+ * the reference parser as a whole.
  */
-function* yamlEntries(text: string, file: string, options: ParseOptions): Generator<ManifestEntry> {
-  if (textIneligibility(text) !== undefined) {
-    yield* referenceYamlEntries(text, { file, documentOffset: 0, lineOffset: 0 }, options);
+function* yamlEntries(
+  text: string,
+  file: string,
+  options: ParseOptions,
+  reading: YamlReading,
+): Generator<ManifestEntry> {
+  const lines = new LineTable(text);
+  if (reading === 'whole' || textIneligibility(text) !== undefined) {
+    yield* referenceYamlEntries(text, { file, offset: 0, lines }, 1, options);
     return;
   }
   const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
-  let held: ManifestEntry[] = [];
-  let previous: { chunk: YamlChunk; document: number } | undefined;
   let document = 0;
   for (const chunk of splitYamlDocuments(text)) {
     document++;
-    const entries = cleanDocumentEntries(text, chunk, file, document, maxAliasCount);
-    if (!entries) {
-      const from = previous ?? { chunk, document };
-      const placement = { file, documentOffset: from.document - 1, lineOffset: from.chunk.line - 1 };
-      yield* referenceYamlEntries(text.slice(from.chunk.start), placement, options);
-      return;
+    let entries: ManifestEntry[];
+    try {
+      const placement = { file, offset: chunk.start, lines };
+      entries = chunkEntries(text, chunk, placement, document, maxAliasCount, reading === 'fast');
+    } catch (error) {
+      // Nothing in a manifest should get here (deeply nested input can exhaust the stack); the other documents
+      // of the file are still read.
+      const line = chunk.contentLine > 0 ? chunk.contentLine : chunk.line;
+      entries = [{ error: { file, document, line, message: `cannot parse: ${errorMessage(error)}` } }];
     }
-    yield* held;
-    held = entries;
-    previous = { chunk, document };
+    yield* entries;
   }
-  yield* held;
 }
 
-/**
- * The entries of one document that parses cleanly on its own: through the fast path when it takes it, else
- * through the reference parser. Undefined when the reference finds a syntax error, does not see exactly one
- * document in the chunk, or loses count of its lines.
- */
-function cleanDocumentEntries(
+/** The entries of one document: through the fast path when it takes it, else through the reference parser. */
+function chunkEntries(
   text: string,
   chunk: YamlChunk,
-  file: string,
+  placement: YamlPlacement,
   document: number,
   maxAliasCount: number,
-): ManifestEntry[] | undefined {
-  const fast = loadFast(text, chunk);
-  if (fast.ok) {
+  fastPath: boolean,
+): ManifestEntry[] {
+  const fast = fastPath ? loadFast(text, chunk) : undefined;
+  if (fast?.ok) {
     if (fast.value === null) return []; // an empty document
-    const source = { file, document, lines: new ChunkLines(text, chunk) };
+    const source = { file: placement.file, document, lines: new ChunkLines(text, chunk, placement.lines) };
     return [...documentEntries(source, fast.value, [], chunk.contentLine)];
   }
-  const lineCounter = new LineCounter();
-  const source = text.slice(chunk.start, chunk.end);
-  const docs = [...composeYaml(source, lineCounter)];
-  const [doc] = docs;
-  if (docs.length !== 1 || !doc || doc.errors.length > 0) return undefined;
-  // The reference's lexer misses a line break in some odd (though valid) documents, and then numbers every later
-  // line of the file one lower; only reading on from here with the reference reproduces that.
-  if (lineCounter.lineStarts.length !== countLineBreaks(source) + 1) return undefined;
-  const placement = { file, documentOffset: document - 1, lineOffset: chunk.line - 1 };
-  return [...referenceDocumentEntries(doc, lineCounter, placement, document, maxAliasCount)];
-}
-
-function countLineBreaks(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
-  return count;
-}
-
-/** The line of a character offset, counting newlines up to it. */
-function lineOfOffset(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
+  const entries: ManifestEntry[] = [];
+  // One document, as split: the reference sees no other marker in it (see `splitYamlDocuments`).
+  for (const doc of composeYaml(text.slice(chunk.start, chunk.end))) {
+    entries.push(...referenceDocumentEntries(doc, placement, document, maxAliasCount));
+  }
+  return entries;
 }
 
 /** Where JSON.parse failed: its "position N" when it says, else where a YAML parse of the text fails. */
-function jsonErrorLine(text: string, reason: string): number | undefined {
+function jsonErrorPosition(
+  text: string,
+  lines: LineTable,
+  reason: string,
+): { line: number; column: number } | undefined {
   const position = /position (\d+)/.exec(reason)?.[1];
-  if (position !== undefined) return lineOfOffset(text, Number(position));
-  const lineCounter = new LineCounter();
-  const parser = new Parser(lineCounter.addNewLine);
+  if (position !== undefined) return lines.positionAt(Number(position));
+  const parser = new Parser();
   for (const doc of new Composer({ uniqueKeys: false, logLevel: 'silent' }).compose(parser.parse(text))) {
     const [error] = doc.errors;
-    if (error) return lineAt(lineCounter, error.pos[0]);
+    if (error) return lines.positionAt(error.pos[0]);
   }
   return undefined;
 }
@@ -765,23 +924,29 @@ function jsonErrorLine(text: string, reason: string): number | undefined {
 const MAX_MESSAGE_LENGTH = 160;
 
 function* jsonEntries(text: string, file: string): Generator<ManifestEntry> {
+  const lines = new LineTable(text);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     const reason = errorMessage(error);
-    const line = jsonErrorLine(text, reason);
+    const position = jsonErrorPosition(text, lines, reason);
     const shortened =
       reason.length > MAX_MESSAGE_LENGTH ? `${reason.slice(0, MAX_MESSAGE_LENGTH - 3)}...` : reason;
-    yield { error: { file, document: 1, ...(line ? { line } : {}), message: `invalid JSON: ${shortened}` } };
+    yield { error: { file, document: 1, ...position, message: `invalid JSON: ${shortened}` } };
     return;
   }
-  yield* jsonValueEntries(text, file, value);
+  yield* jsonValueEntries(text, file, value, lines);
 }
 
-function jsonValueEntries(text: string, file: string, value: unknown): Generator<ManifestEntry> {
-  const line = lineOfOffset(text, Math.max(0, text.search(/\S/)));
-  return documentEntries({ file, document: 1, lines: new JsonDocumentLines(text) }, value, [], line);
+function jsonValueEntries(
+  text: string,
+  file: string,
+  value: unknown,
+  lines = new LineTable(text),
+): Generator<ManifestEntry> {
+  const line = lines.lineAt(Math.max(0, text.search(/\S/)));
+  return documentEntries({ file, document: 1, lines: new JsonDocumentLines(text, lines) }, value, [], line);
 }
 
 /** `yaml`; `json` (faster, one document); `auto`: JSON when the text is a JSON object, else YAML. */
@@ -807,14 +972,20 @@ export function iterateManifests(
   file: string,
   options: ParseOptions & { format?: ManifestFormat } = {},
 ): Generator<ManifestEntry> {
-  return manifestEntries(text, file, options, true);
+  return manifestEntries(text, file, options, 'fast');
 }
+
+/**
+ * How YAML is read: `fast` (the fast path where it can, per document of the split), `reference` (the reference
+ * alone, per document of the split), `whole` (the reference alone on the whole text, without the split).
+ */
+type YamlReading = 'fast' | 'reference' | 'whole';
 
 function* manifestEntries(
   text: string,
   file: string,
   options: ParseOptions & { format?: ManifestFormat },
-  fastPath: boolean,
+  reading: YamlReading,
 ): Generator<ManifestEntry> {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
@@ -824,8 +995,7 @@ function* manifestEntries(
     }
     const json = options.format === 'auto' ? jsonObject(source) : undefined;
     if (json !== undefined) yield* jsonValueEntries(source, file, json);
-    else if (fastPath) yield* yamlEntries(source, file, options);
-    else yield* referenceYamlEntries(source, { file, documentOffset: 0, lineOffset: 0 }, options);
+    else yield* yamlEntries(source, file, options, reading);
   } catch (error) {
     // Nothing in a manifest should get here (deeply nested input can exhaust the stack); never stop the run.
     yield { error: { file, message: `cannot parse: ${errorMessage(error)}` } };
@@ -853,13 +1023,14 @@ export function parseManifests(
 }
 
 /**
- * @internal `parseManifests` with the reference YAML parser alone (no fast path): what the fast path must agree
- * with, for the differential test. Not exported from the package.
+ * @internal `parseManifests` with the reference YAML parser alone (no fast path) on each document of the split:
+ * what the fast path must agree with, for the differential test; with `whole`, on the whole text without the
+ * split, which valid texts must read the same. Not exported from the package.
  */
 export function parseManifestsWithReference(
   text: string,
   file: string,
-  options: ParseOptions & { format?: ManifestFormat } = {},
+  options: ParseOptions & { format?: ManifestFormat; whole?: boolean } = {},
 ): LoadedManifests {
-  return collect(manifestEntries(text, file, options, false));
+  return collect(manifestEntries(text, file, options, options.whole === true ? 'whole' : 'reference'));
 }

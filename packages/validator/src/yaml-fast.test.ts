@@ -45,6 +45,18 @@ describe('splitting documents', () => {
     expect(bothWays(text).errors.map((e) => e.document)).toEqual([1, 2, 4, 6]);
   });
 
+  it('splits \\r\\n texts too, leaving other line breaks to the reference', () => {
+    const text = 'a: 1\r\n--- # two\r\nb: 2\r\n...\r\n---\r\nc: 3\r\n';
+    expect(textIneligibility(text)).toBeUndefined();
+    const chunks = splitYamlDocuments(text).map((c) => [text.slice(c.start, c.end), c.line, c.contentLine]);
+    expect(chunks).toEqual([
+      ['a: 1\r\n', 1, 1],
+      ['--- # two\r\nb: 2\r\n...\r\n', 2, 3],
+      ['---\r\nc: 3\r\n', 5, 6],
+    ]);
+    expect(textIneligibility('a: 1\r---\rb: 2\r')).toMatch(/line break/);
+  });
+
   it('does not take --- or ... followed by other text as a marker', () => {
     expect(splitYamlDocuments('a: ---x\n---x: 1\n').length).toBe(1);
     expect(fastPath('---x: 1\n')).toMatch(/^refused: it contains "---x"/);
@@ -67,7 +79,7 @@ describe('fast path', () => {
   });
 
   it('reads scalars as the reference: YAML 1.1 booleans and octals, no timestamps or sexagesimals', () => {
-    const text = `${POD}  a: yes\n  b: On\n  c: 0644\n  d: 2024-01-02\n  e: 1:20\n  f: "yes"\n  g: -0\n  h: .NaN\n  i: ~\n  j:\n`;
+    const text = `${POD}  a: yes\n  b: On\n  c: 0644\n  d: 2024-01-02\n  e: 1:20\n  f: "yes"\n  g: -0.0\n  h: 0o17\n  i: ~\n  j:\n`;
     expect(fastPath(text)).toBe('simple');
     const [pod] = bothWays(text).resources;
     expect(pod?.object.spec).toMatchObject({
@@ -77,6 +89,7 @@ describe('fast path', () => {
       d: '2024-01-02',
       e: '1:20',
       f: 'yes',
+      h: 15,
     });
     expect(Object.is((pod?.object.spec as { g?: number } | undefined)?.g, -0)).toBe(true);
   });
@@ -100,7 +113,8 @@ describe('fallbacks to the reference parser', () => {
     ['a flow collection as a key', `${POD}  [a]: 1\n`, /^refused: it contains "]:"/],
     ['content after ---', `--- ${POD}`, /^refused: it contains "--- a"/],
     ['a directive', `%YAML 1.1\n---\n${POD}`, /^text: a directive/],
-    ['a carriage return', POD.replace(/\n/g, '\r\n'), /^text: a line break other than/],
+    ['a carriage return', POD.replace(/\n/g, '\r\n'), /^refused: it contains "\\r"/],
+    ['a lone carriage return', `${POD}  x: a\rb\n`, /^text: a line break other than/],
     ['a byte order mark inside', `${POD}---\n\ufeff${POD}`, /^text: /],
     ['a NEL line break', `${POD}  x: a\u0085b\n`, /^text: /],
     ['a multi-line quoted scalar', `${POD}  x: "a\n  b"\n`, /^refused: a quoted scalar that continues/],
@@ -145,13 +159,27 @@ describe('fallbacks to the reference parser', () => {
     const loaded = bothWays(`${POD}---\n${POD}  hostPID: true\n  hostPID: false\n---\n${POD}`);
     expect(loaded.resources.map((r) => r.document)).toEqual([1, 3]);
     expect(loaded.errors).toEqual([
-      { file: 'f.yaml', document: 2, line: 19, message: 'invalid YAML: Map keys must be unique' },
+      { file: 'f.yaml', document: 2, line: 19, column: 3, message: 'invalid YAML: Map keys must be unique' },
     ]);
   });
 
-  it('reads the rest of the file with the reference when an error runs past a document marker', () => {
-    bothWays(`${POD}---\nkind: "Pod\n---\n${POD}`);
-    bothWays(`${POD}---\n]\n---\n${POD}`);
+  it('keeps an error in its document: an unclosed quote or flow collection never runs past a document marker', () => {
+    for (const broken of ['kind: "Pod', "kind: 'Pod", 'kind: [Pod', 'kind: {a: Pod', ']']) {
+      for (const newline of ['\n', '\r\n']) {
+        const text = `${POD}---\n${broken}\n---\n${POD}`.replace(/\n/g, newline);
+        const loaded = bothWays(text);
+        expect(
+          loaded.resources.map((r) => [r.document, r.line]),
+          broken,
+        ).toEqual([
+          [1, 1],
+          [3, 12],
+        ]);
+        expect(loaded.errors, broken).toEqual([
+          { file: 'f.yaml', document: 2, line: 10, column: expect.any(Number), message: expect.any(String) },
+        ]);
+      }
+    }
   });
 
   /** Hand-picked corners of the block-structure parser and of the hand-over to js-yaml. */

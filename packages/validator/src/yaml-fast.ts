@@ -26,14 +26,14 @@ export interface YamlChunk {
 }
 
 /**
- * Why a whole text is left to the reference parser, or undefined. Directives (`%` at the start of a line) carry
- * from one document to the next in YAML 1.1, and other line breaks than `\n` or a byte order mark inside the text
- * could make the line scan split documents where the reference does not.
+ * Why a whole text is left to the reference parser (not split into documents), or undefined. Directives (`%` at
+ * the start of a line) carry from one document to the next in YAML 1.1, and other line breaks than `\n` and `\r\n`
+ * or a byte order mark inside the text could make the line scan split documents where the reference does not.
  */
 export function textIneligibility(text: string): string | undefined {
-  const found = /^%|[\r\u0085\u2028\u2029\ufeff]/m.exec(text);
+  const found = /^%|\r(?!\n)|[\u0085\u2028\u2029\ufeff]/m.exec(text);
   if (!found) return undefined;
-  return found[0] === '%' ? 'a directive' : 'a line break other than \\n, or a byte order mark';
+  return found[0] === '%' ? 'a directive' : 'a line break other than \\n and \\r\\n, or a byte order mark';
 }
 
 const DASH = 0x2d;
@@ -41,6 +41,8 @@ const DOT = 0x2e;
 const SPACE = 0x20;
 const TAB = 0x09;
 const NEWLINE = 0x0a;
+/** Only ever before a `\n` in a text the line scan splits (see `textIneligibility`). */
+const RETURN = 0x0d;
 const HASH = 0x23;
 
 /** Whether a document marker (`---` or `...`, then white space or the end of the line) starts at `at`. */
@@ -49,7 +51,13 @@ function markerAt(text: string, at: number, char: number): boolean {
     return false;
   }
   const next = text.charCodeAt(at + 3);
-  return Number.isNaN(next) || next === SPACE || next === TAB || next === NEWLINE;
+  return Number.isNaN(next) || next === SPACE || next === TAB || next === NEWLINE || next === RETURN;
+}
+
+/** Whether a line's first character that is not a blank (at `first`) starts content: not a comment, not its end. */
+function isContent(text: string, first: number): boolean {
+  const c = text.charCodeAt(first);
+  return !Number.isNaN(c) && c !== NEWLINE && c !== RETURN && c !== HASH;
 }
 
 /** The offset of the first character at or after `at` that is neither a space nor a tab. */
@@ -60,7 +68,8 @@ function skipBlanks(text: string, at: number): number {
 }
 
 /**
- * Splits a text (with only `\n` line breaks, see `textIneligibility`) into documents. A line that starts with `---`
+ * Splits a text (with only `\n` and `\r\n` line breaks, see `textIneligibility`) into documents, as kubectl splits
+ * a stream into documents before it parses any. A line that starts with `---`
  * or `...` followed by white space or the end of the line is a document marker: YAML forbids both at column 0
  * inside any scalar, so no document can span one. A `---` line starts a chunk (and what follows the marker on its
  * line belongs to it); a `...` line ends one. As in the reference parser, a chunk is a document when it starts
@@ -93,8 +102,7 @@ export function splitYamlDocuments(text: string): YamlChunk[] {
       contentStart = -1;
       contentLine = 0;
       const first = skipBlanks(text, at + 3);
-      const c = text.charCodeAt(first);
-      if (!Number.isNaN(c) && c !== NEWLINE && c !== HASH) {
+      if (isContent(text, first)) {
         contentStart = first;
         contentLine = line;
       }
@@ -109,8 +117,7 @@ export function splitYamlDocuments(text: string): YamlChunk[] {
       contentLine = 0;
     } else {
       const first = skipBlanks(text, at);
-      const c = text.charCodeAt(first);
-      if (!Number.isNaN(c) && c !== NEWLINE && c !== HASH) {
+      if (isContent(text, first)) {
         hasContent = true;
         if (contentStart === -1) {
           contentStart = first;

@@ -13,11 +13,17 @@ import {
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { Validator } from '../engine.js';
-import { parseManifests } from '../manifests.js';
-import { formatReport, REPORT_FORMATS } from './formats.js';
+import { type InputError, parseManifests, STDIN_NAME } from '../manifests.js';
+import { formatReport, REPORT_FORMATS, type ReportFormat } from './formats.js';
 import { formatJson, type JsonReport } from './json.js';
 import { escapeXmlAttribute, escapeXmlText, formatJunit } from './junit.js';
-import { buildPolicyReports, formatPolicyReports, POLICY_REPORT_API_VERSION } from './policyreport.js';
+import {
+  buildPolicyReports,
+  formatPolicyReports,
+  INPUT_ERROR_POLICY,
+  POLICY_REPORT_API_VERSION,
+  type PolicyReport,
+} from './policyreport.js';
 import { summarize, type ValidationRun, validateManifests } from './run.js';
 import { formatSarif } from './sarif.js';
 import { formatText, printable } from './text.js';
@@ -143,13 +149,15 @@ describe('json', () => {
 
   it('has a summary, one result per resource and applicable policy, and the input errors', () => {
     expect(Object.keys(report)).toEqual(['summary', 'results', 'errors']);
-    expect(report.summary).toEqual({ pass: 3, fail: 1, warn: 1, error: 0, skip: 1 });
+    // `error` counts the input error too, so gating on it never misses an unchecked input.
+    expect(report.summary).toEqual({ pass: 3, fail: 1, warn: 1, error: 1, skip: 1, inputErrors: 1 });
     expect(report.results).toHaveLength(6);
     expect(report.errors).toEqual([
       {
         file: 'deploy/app.yaml',
         document: 5,
-        line: expect.any(Number),
+        line: 41,
+        column: 6,
         message: expect.stringMatching(/^invalid YAML/),
       },
     ]);
@@ -218,7 +226,7 @@ describe('text', () => {
   });
 
   it('lists input errors and ends with a summary line', () => {
-    expect(text).toMatch(/Input errors\n {2}ERROR deploy\/app\.yaml:\d+ \(document 5\): invalid YAML/);
+    expect(text).toContain('Input errors\n  ERROR deploy/app.yaml:41:6 (document 5): invalid YAML');
     expect(text.trimEnd().split('\n').at(-1)).toBe(
       'Summary: 4 resources in 1 file; 2 resources without findings: 1 failed, 1 warning, 3 passed, 1 skipped, 1 input error',
     );
@@ -287,10 +295,11 @@ describe('sarif', () => {
               {
                 physicalLocation: {
                   artifactLocation: { uri: 'deploy/app.yaml' },
-                  region: { startLine: expect.any(Number) },
+                  region: { startLine: 41, startColumn: 6 },
                 },
               },
             ],
+            properties: { document: 5 },
           }),
         ],
       },
@@ -394,7 +403,7 @@ describe('policyreport', () => {
 
   it('counts results in each summary', () => {
     expect(documents.map((d) => d.summary)).toEqual([
-      { pass: 2, fail: 0, warn: 0, error: 0, skip: 0 },
+      { pass: 2, fail: 0, warn: 0, error: 1, skip: 0 },
       { pass: 0, fail: 1, warn: 1, error: 0, skip: 0 },
       { pass: 1, fail: 0, warn: 0, error: 0, skip: 1 },
     ]);
@@ -420,7 +429,9 @@ describe('policyreport', () => {
       properties: { file: 'deploy/app.yaml', line: '12', pssCheck: 'privileged' },
     });
     for (const result of documents.flatMap((d) => d.results)) {
-      expect(['critical', 'high', 'medium', 'low', 'info']).toContain(result.severity);
+      if (result.policy !== INPUT_ERROR_POLICY) {
+        expect(['critical', 'high', 'medium', 'low', 'info']).toContain(result.severity);
+      }
       for (const value of Object.values(result.properties)) expect(typeof value).toBe('string');
     }
   });
@@ -436,4 +447,140 @@ describe('formatReport', () => {
     for (const format of REPORT_FORMATS) expect(formatReport(format, run).length).toBeGreaterThan(0);
     expect(formatReport('text', run, { color: true })).toContain('\u001b[');
   });
+});
+
+/**
+ * Every format represents every input error, with where it is and what is wrong, and counts them: an input error
+ * is never only on stderr. The extractors are keyed by format, so a new format cannot be added without one.
+ */
+describe('input errors in every format', () => {
+  const errors: InputError[] = [
+    {
+      file: 'deploy/app.yaml',
+      document: 5,
+      line: 41,
+      column: 6,
+      message: 'invalid YAML: Flow sequence <&"\'>',
+    },
+    { file: 'missing.yaml', message: 'cannot read: no such file or directory' },
+    { file: STDIN_NAME, document: 2, line: 3, column: 1, message: 'invalid YAML: Map keys must be unique' },
+    { file: 'bad.yaml', document: 1, line: 7, message: 'not a Kubernetes object: missing kind' },
+    { file: 'utf16.yaml', message: 'invalid UTF-16LE at line 4: an unpaired surrogate' },
+  ];
+  const runs: [string, ValidationRun][] = [
+    ['beside results', { ...run, errors }],
+    ['alone', { ...run, resources: [], errors }],
+  ];
+
+  /** `file:line:column (document N): message`, as text, SARIF and PolicyReport messages and JUnit names say it. */
+  const LOCATED =
+    /^(?<file>[^:]+?)(?::(?<line>\d+)(?::(?<column>\d+))?)?(?: \(document (?<document>\d+)\))?(?:: (?<message>.*))?$/s;
+  function located(text: string): InputError {
+    const groups = LOCATED.exec(text)?.groups;
+    if (!groups) throw new Error(`not a located input error: ${text}`);
+    const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+    const error: InputError = { file: groups.file as string, message: groups.message ?? '' };
+    const document = number(groups.document);
+    const line = number(groups.line);
+    const column = number(groups.column);
+    if (document !== undefined) error.document = document;
+    if (line !== undefined) error.line = line;
+    if (column !== undefined) error.column = column;
+    return error;
+  }
+  const unescapeXml = (text: string) =>
+    text.replace(/&(quot|apos|lt|gt|amp|#\d+);/g, (_m, name: string) =>
+      name.startsWith('#')
+        ? String.fromCharCode(Number(name.slice(1)))
+        : (({ quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' } as Record<string, string>)[name] ?? ''),
+    );
+
+  /** The input errors a report shows, and how many it counts. */
+  const extractors: Record<ReportFormat, (output: string) => { errors: InputError[]; counted: number }> = {
+    text: (output) => {
+      const block = output.split('\n\n').find((b) => b.startsWith('Input errors\n')) ?? '';
+      const lines = block.split('\n').slice(1);
+      const counted = Number(/(\d+) input errors?$/m.exec(output)?.[1] ?? 0);
+      return { errors: lines.map((l) => located(l.replace(/^ {2}ERROR /, ''))), counted };
+    },
+    json: (output) => {
+      const report = JSON.parse(output) as JsonReport;
+      expect(report.summary.error).toBeGreaterThanOrEqual(report.summary.inputErrors);
+      return { errors: report.errors, counted: report.summary.inputErrors };
+    },
+    sarif: (output) => {
+      const [invocation] = JSON.parse(output).runs[0].invocations;
+      expect(invocation.executionSuccessful).toBe(false);
+      const notifications = invocation.toolExecutionNotifications as {
+        level: string;
+        message: { text: string };
+        locations?: {
+          physicalLocation: {
+            artifactLocation: { uri: string };
+            region?: { startLine: number; startColumn?: number };
+          };
+        }[];
+        properties?: { document: number };
+      }[];
+      const found = notifications.map((n) => {
+        expect(n.level).toBe('error');
+        const error = located(n.message.text);
+        const location = n.locations?.[0]?.physicalLocation;
+        if (location) {
+          expect(location.artifactLocation.uri).toBe(error.file);
+          expect(location.region?.startLine).toBe(error.line);
+          expect(location.region?.startColumn).toBe(error.column);
+        } else expect(error.file).toBe(STDIN_NAME);
+        expect(n.properties?.document).toBe(error.document);
+        return error;
+      });
+      return { errors: found, counted: found.length };
+    },
+    junit: (output) => {
+      const cases = [
+        ...output.matchAll(
+          /<testcase classname="input" name="([^"]*)" file="([^"]*)"(?: line="(\d+)")?>\n\s*<error message="([^"]*)" type="input"\/>/g,
+        ),
+      ];
+      const found = cases.map(([, name = '', file = '', line, message = '']) => {
+        const error = located(unescapeXml(name));
+        expect(unescapeXml(file)).toBe(error.file);
+        expect(line === undefined ? undefined : Number(line)).toBe(error.line);
+        return { ...error, message: unescapeXml(message) };
+      });
+      const counted = Number(
+        /<testsuite name="input" tests="\d+" failures="0" errors="(\d+)"/.exec(output)?.[1] ?? 0,
+      );
+      return { errors: found, counted };
+    },
+    policyreport: (output) => {
+      const reports = parseAllDocuments(output).map((d) => d.toJS() as PolicyReport);
+      const cluster = reports.find((r) => r.kind === 'ClusterPolicyReport');
+      const results = reports.flatMap((r) => r.results.filter((x) => x.policy === INPUT_ERROR_POLICY));
+      const found = results.map((result) => {
+        expect(result).toMatchObject({ result: 'error', rule: INPUT_ERROR_POLICY, source: 'palisade' });
+        const error = located(result.message);
+        const { file, document, line, column } = result.properties;
+        expect({ file, document, line, column }).toEqual({
+          file: error.file,
+          document: error.document?.toString(),
+          line: error.line?.toString(),
+          column: error.column?.toString(),
+        });
+        return error;
+      });
+      expect(cluster?.results.filter((x) => x.policy === INPUT_ERROR_POLICY)).toHaveLength(results.length);
+      const policyErrors = cluster?.results.filter((x) => x.result === 'error').length ?? 0;
+      expect(cluster?.summary.error).toBe(policyErrors);
+      return { errors: found, counted: results.length };
+    },
+  };
+
+  for (const [name, withErrors] of runs) {
+    it.each(REPORT_FORMATS)(`%s shows and counts every input error (%#, ${name})`, (format) => {
+      const { errors: shown, counted } = extractors[format](formatReport(format, withErrors));
+      expect(shown).toEqual(errors);
+      expect(counted).toBe(errors.length);
+    });
+  }
 });

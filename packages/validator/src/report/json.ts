@@ -4,8 +4,8 @@ import type { InputError } from '../manifests.js';
 import {
   type CheckedResource,
   type CheckedResult,
-  type ResultSummary,
-  summarize,
+  type RunSummary,
+  summarizeRun,
   type ValidationRun,
 } from './run.js';
 
@@ -37,7 +37,8 @@ export interface JsonResult {
 }
 
 export interface JsonReport {
-  summary: ResultSummary;
+  /** Counts by status; `error` includes the input errors, `inputErrors` counts them alone (see `RunSummary`). */
+  summary: RunSummary;
   results: JsonResult[];
   errors: InputError[];
 }
@@ -72,7 +73,7 @@ function jsonResult(resource: CheckedResource, result: CheckedResult): JsonResul
 
 export function buildJsonReport(run: ValidationRun): JsonReport {
   return {
-    summary: summarize(run.resources),
+    summary: summarizeRun(run),
     results: run.resources.flatMap((resource) =>
       resource.results.map((result) => jsonResult(resource, result)),
     ),

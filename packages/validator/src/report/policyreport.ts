@@ -1,9 +1,11 @@
 import type { Severity } from '@palisade/core';
 import { stringify } from 'yaml';
 import type { ResultStatus } from '../engine.js';
+import type { InputError } from '../manifests.js';
 import {
   type CheckedResource,
   type CheckedResult,
+  describeInputError,
   emptySummary,
   type ResultSummary,
   type ValidationRun,
@@ -11,7 +13,7 @@ import {
 
 /**
  * wgpolicyk8s.io/v1alpha2 PolicyReports: one PolicyReport per namespace, and a ClusterPolicyReport for resources
- * without a namespace, ready for `kubectl apply` or any PolicyReport consumer (Policy Reporter, dashboards).
+ * without a namespace and for input errors (results `error` of the policy `input`), ready for `kubectl apply` or any PolicyReport consumer (Policy Reporter, dashboards).
  */
 
 export const POLICY_REPORT_API_VERSION = 'wgpolicyk8s.io/v1alpha2';
@@ -37,15 +39,20 @@ export interface PolicyReportResult {
   policy: string;
   rule: string;
   category: string;
-  severity: PolicyReportSeverity;
+  /** Absent for input errors, which are no policy's finding. */
+  severity?: PolicyReportSeverity;
   timestamp: { seconds: number; nanos: number };
   result: ResultStatus;
   scored: true;
   message: string;
-  resources: ObjectReference[];
+  /** Absent for input errors: the resource could not be read. */
+  resources?: ObjectReference[];
   /** map[string]string in the CRD: every value is a string. */
   properties: Record<string, string>;
 }
+
+/** The `policy` (and `rule`) of the results that report input errors, as JUnit's `input` suite. */
+export const INPUT_ERROR_POLICY = 'input';
 
 export interface PolicyReport {
   apiVersion: typeof POLICY_REPORT_API_VERSION;
@@ -96,17 +103,37 @@ function reportResult(
   };
 }
 
+/**
+ * An input error as a result: `error`, in the cluster report (its resource, hence its namespace, is unknown), with
+ * where it is in `properties` (file, document, line, column) as for the other results.
+ */
+function inputErrorResult(error: InputError, timestamp: PolicyReportResult['timestamp']): PolicyReportResult {
+  const properties: Record<string, string> = { file: error.file };
+  if (error.document !== undefined) properties.document = String(error.document);
+  if (error.line !== undefined) properties.line = String(error.line);
+  if (error.column !== undefined) properties.column = String(error.column);
+  return {
+    source: 'palisade',
+    policy: INPUT_ERROR_POLICY,
+    rule: INPUT_ERROR_POLICY,
+    category: 'Input',
+    timestamp: { ...timestamp },
+    result: 'error',
+    scored: true,
+    message: `${describeInputError(error)}: ${error.message}`,
+    properties,
+  };
+}
+
 export function buildPolicyReports(run: ValidationRun): PolicyReport[] {
   const millis = run.metadata.timestamp.getTime();
   const timestamp = {
     seconds: Math.floor(millis / 1000),
     nanos: (((millis % 1000) + 1000) % 1000) * 1_000_000,
   };
-  // Key '' is the cluster report: resources without a namespace.
+  // Key '' is the cluster report: resources without a namespace, and input errors.
   const byNamespace = new Map<string, PolicyReport>();
-  for (const resource of run.resources) {
-    if (resource.results.length === 0) continue;
-    const namespace = resource.namespace ?? '';
+  const reportFor = (namespace: string): PolicyReport => {
     let report = byNamespace.get(namespace);
     if (!report) {
       report = {
@@ -121,10 +148,20 @@ export function buildPolicyReports(run: ValidationRun): PolicyReport[] {
       };
       byNamespace.set(namespace, report);
     }
+    return report;
+  };
+  for (const resource of run.resources) {
+    if (resource.results.length === 0) continue;
+    const report = reportFor(resource.namespace ?? '');
     for (const result of resource.results) {
       report.summary[result.status]++;
       report.results.push(reportResult(resource, result, timestamp));
     }
+  }
+  for (const error of run.errors) {
+    const report = reportFor('');
+    report.summary.error++;
+    report.results.push(inputErrorResult(error, timestamp));
   }
   return [...byNamespace.keys()].sort().map((namespace) => byNamespace.get(namespace) as PolicyReport);
 }

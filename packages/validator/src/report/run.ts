@@ -133,15 +133,33 @@ export function summarize(resources: readonly CheckedResource[]): ResultSummary 
   return summary;
 }
 
+/**
+ * The counts of a whole run, as the machine-readable reports give them: `error` counts results with status
+ * `error` and input errors alike, so a consumer that gates on `error` (as on a PolicyReport's summary) never misses
+ * an input that was not checked; `inputErrors` says how many of them are input errors.
+ */
+export interface RunSummary extends ResultSummary {
+  inputErrors: number;
+}
+
+export function summarizeRun(run: ValidationRun): RunSummary {
+  const summary = summarize(run.resources);
+  return { ...summary, error: summary.error + run.errors.length, inputErrors: run.errors.length };
+}
+
 /** `Kind namespace/name`, `Kind name` for resources without a namespace. */
 export function describeResource(resource: CheckedResource): string {
   const name = resource.name ?? '<unnamed>';
   return `${resource.kind} ${resource.namespace === undefined ? name : `${resource.namespace}/${name}`}`;
 }
 
-/** `file:line`, with the document index when a multi-document position needs it. */
+/** `file:line:column` (as far as known), with the document index when there is one. */
 export function describeInputError(error: InputError): string {
-  const where = error.line === undefined ? error.file : `${error.file}:${error.line}`;
+  let where = error.file;
+  if (error.line !== undefined) {
+    where += `:${error.line}`;
+    if (error.column !== undefined) where += `:${error.column}`;
+  }
   return error.document === undefined ? where : `${where} (document ${error.document})`;
 }
 

@@ -6,6 +6,7 @@ import { type InputError, STDIN_NAME } from '../manifests.js';
 import {
   type CheckedResource,
   type CheckedResult,
+  describeInputError,
   describeResource,
   formatPath,
   type ValidationRun,
@@ -18,7 +19,10 @@ export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 type SarifLevel = 'error' | 'warning' | 'note';
 
 interface SarifLocation {
-  physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } };
+  physicalLocation: {
+    artifactLocation: { uri: string };
+    region?: { startLine: number; startColumn?: number };
+  };
 }
 
 interface SarifResult {
@@ -49,12 +53,13 @@ export function artifactUri(file: string): string {
     .join('/');
 }
 
-function locations(file: string, line: number | undefined): SarifLocation[] | undefined {
+function locations(file: string, line: number | undefined, column?: number): SarifLocation[] | undefined {
   if (file === STDIN_NAME) return undefined;
-  const physicalLocation = {
-    artifactLocation: { uri: artifactUri(file) },
-    ...(line === undefined ? {} : { region: { startLine: line } }),
-  };
+  const region =
+    line === undefined
+      ? undefined
+      : { startLine: line, ...(column === undefined ? {} : { startColumn: column }) };
+  const physicalLocation = { artifactLocation: { uri: artifactUri(file) }, ...(region ? { region } : {}) };
   return [{ physicalLocation }];
 }
 
@@ -107,13 +112,14 @@ function results(resource: CheckedResource, result: CheckedResult, ruleIndex: nu
   });
 }
 
+/** An input error: a notification that the tool could not check the input (standard input has no location). */
 function notification(error: InputError) {
-  const located = locations(error.file, error.line);
-  const document = error.document === undefined ? '' : ` (document ${error.document})`;
+  const located = locations(error.file, error.line, error.column);
   return {
     level: 'error',
-    message: { text: `${error.file}${document}: ${error.message}` },
+    message: { text: `${describeInputError(error)}: ${error.message}` },
     ...(located ? { locations: located } : {}),
+    ...(error.document === undefined ? {} : { properties: { document: error.document } }),
   };
 }
 
