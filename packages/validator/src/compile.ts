@@ -279,19 +279,54 @@ export class FieldExpectations {
   }
 
   #collection(collection: Collection): void {
-    if ('list' in collection) this.#add(collection.list, LIST);
-    else if ('entries' in collection) this.#add(collection.entries, OBJECT);
+    if ('list' in collection) {
+      this.#add(collection.list, LIST);
+      this.#concatParts(collection.list);
+    } else if ('entries' in collection) {
+      this.#add(collection.entries, OBJECT);
+      this.#concatParts(collection.entries);
+    }
+  }
+
+  /** The operands of a `concat` are read as strings (else the concatenation would silently be undefined). */
+  #concatParts(value: Value): void {
+    if ('concat' in value) {
+      for (const part of value.concat) {
+        this.#add(part, STRING);
+        this.#concatParts(part);
+      }
+    } else if ('coalesce' in value) {
+      for (const part of value.coalesce) this.#concatParts(part);
+    }
+  }
+
+  /** The operands of a condition that is not a combinator or a loop. */
+  static #operands(cond: Cond): readonly Value[] {
+    if ('defined' in cond) return [cond.defined];
+    if ('matches' in cond) return [cond.matches[0]];
+    for (const op of ['eq', 'lt', 'le', 'gt', 'ge', 'in', 'subset', 'startsWith', 'glob'] as const) {
+      if (op in cond) return (cond as Record<typeof op, readonly [Value, Value]>)[op];
+    }
+    return [];
   }
 
   #cond(cond: Cond): void {
-    if ('all' in cond) for (const c of cond.all) this.#cond(c);
-    else if ('any' in cond) for (const c of cond.any) this.#cond(c);
-    else if ('not' in cond) this.#cond(cond.not);
-    else if ('some' in cond || 'every' in cond) {
+    if ('all' in cond || 'any' in cond) {
+      for (const c of 'all' in cond ? cond.all : cond.any) this.#cond(c);
+      return;
+    }
+    if ('not' in cond) {
+      this.#cond(cond.not);
+      return;
+    }
+    if ('some' in cond || 'every' in cond) {
       const loop = 'some' in cond ? cond.some : cond.every;
       this.#collection(loop.in);
       this.#cond(loop.where);
-    } else if ('in' in cond) {
+      return;
+    }
+    for (const operand of FieldExpectations.#operands(cond)) this.#concatParts(operand);
+    if ('in' in cond) {
       const [a, b] = cond.in;
       this.#typedBy(a, b, true);
       this.#add(b, LIST);

@@ -270,6 +270,13 @@ describe('field types implied by the policy', () => {
       'expected a number at a, found a string ("x")',
     );
   });
+  it('the operands of a concat in a condition are read as strings', () => {
+    const cond = eq(object('key'), { concat: [{ lit: 'p/' }, object('name')] });
+    expect(holds(cond, { key: 'p/a', name: 'a' })).toBe(true);
+    expect(mismatch(() => holds(cond, { key: 'p/7', name: 7 }))).toBe(
+      'expected a string at name, found a number (7)',
+    );
+  });
   it('two reads compared with each other type nothing', () => {
     expect(holds(eq(object('a'), object('b')), { a: 1, b: '1' })).toBe(false);
   });
