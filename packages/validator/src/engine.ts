@@ -228,7 +228,9 @@ export class Validator {
     const bound = podKind === undefined ? undefined : podBinding(podKind, object);
     const pod = bound?.pod;
     const podPath = bound?.path;
-    for (const [index, compiled] of this.#policies.entries()) {
+    const policies = this.#policies;
+    for (let index = 0; index < policies.length; index++) {
+      const compiled = policies[index] as CompiledPolicy;
       if (!compiled.kinds.has(kind)) continue;
       if (problems) {
         const reads = this.#identityReads[index] ?? 0;
