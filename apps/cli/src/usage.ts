@@ -38,7 +38,8 @@ Output:
   -o, --output <file>           Write the report to a file instead of standard output
   -h, --help                    Show this help
 
-Exit codes: 0 nothing failed, 1 a policy failed, 2 usage or input error (results are still reported).
+Exit codes: 0 nothing failed, 1 a policy failed, 2 usage or input error, including a field a policy reads
+with the wrong type (results are still reported).
 
 Examples:
   palisade validate k8s/

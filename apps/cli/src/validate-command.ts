@@ -139,10 +139,10 @@ function checkResources(validator: Validator, loaded: Loaded): Checked {
 
 function exitCode(run: ValidationRun): number {
   if (run.errors.length > 0) return EXIT_USAGE_OR_INPUT;
-  const failed = run.resources.some((r) =>
-    r.results.some((result) => result.status === 'fail' || result.status === 'error'),
-  );
-  return failed ? EXIT_FAILURES : EXIT_OK;
+  // An `error` result is a resource a policy cannot read (a field of the wrong type): bad input, not a finding.
+  const results = run.resources.flatMap((r) => r.results);
+  if (results.some((result) => result.status === 'error')) return EXIT_USAGE_OR_INPUT;
+  return results.some((result) => result.status === 'fail') ? EXIT_FAILURES : EXIT_OK;
 }
 
 export async function validateCommand(argv: readonly string[], io: CliIO): Promise<number> {

@@ -2,13 +2,29 @@
  * The rule IR: a small, declarative, JSON-serializable language that every Palisade backend compiles
  * (validator, Gatekeeper Rego and CEL, Kyverno, ValidatingAdmissionPolicy). It is data, never code.
  *
- * Semantics every backend must reproduce (the validator is the reference implementation):
- * - A field that is missing, or is JSON `null`, reads as *undefined*. Reading through a non-object is undefined.
- * - `eq`, `in`, comparisons, `startsWith`, `glob` and `matches` are false when an operand is undefined.
- *   Equality is strict JSON equality (`"true"` is not `true`; strings are case-sensitive).
- * - `every` over an undefined or empty collection is true; `some` is false.
- * - A check reports one violation per binding of its `forEach` variables for which `deny` holds.
- * - A rule whose `when` is false does not apply to the resource (the result is `skip`).
+ * Semantics every backend must reproduce (full tables: docs/ir.md "Semantics"; the validator is the reference):
+ * - JSON `null` and a missing field are *undefined* to every read, operator and collection.
+ * - A read steps along its path: a string key on an object gives that own key, a numeric index on a list that
+ *   element (out of range: undefined); undefined stops the path. A string key on a list (`length` too), an index on
+ *   an object, or any step into a string, number or boolean is a TYPE MISMATCH.
+ * - `list` over a defined non-list, `entries` over a defined non-object, a container list that is not a list or a
+ *   container that is not an object is a TYPE MISMATCH.
+ * - A read whose defined value has a JSON type the rule makes impossible is a TYPE MISMATCH: the types a field may
+ *   have are the union, over the rule, of the types of the literals and parameters it is compared with (`eq`,
+ *   comparisons, `in` elements), string for `startsWith`/`glob`/`matches`/`concat` operands, list or object for
+ *   what is ranged over. `defined` and messages imply nothing. So `privileged: "true"` tested with `eq true` is a
+ *   mismatch, while a CPU quantity compared with `0` and matched as a string may be either.
+ * - `eq` is strict JSON equality (different types: false). `lt/le/gt/ge` hold for two numbers or two strings
+ *   (code-point order), else false. `in`/`subset` need a list on the right (`subset` of undefined is true).
+ *   `startsWith`/`glob`/`matches` need a string on the left. `concat` is undefined unless every operand is a
+ *   string; `coalesce` is its first defined operand. Every operator is false on an undefined operand.
+ * - `every` over no items is true; `some` is false. A check reports one violation per binding of its `forEach`
+ *   variables for which `deny` holds. A rule whose `when` is false does not apply (the result is `skip`).
+ * - Evaluation is left to right with short-circuit (`all`, `any`, loops, `coalesce`); the first TYPE MISMATCH
+ *   stops the resource's evaluation against the policy. The validator reports it as an `error` result naming the
+ *   field and the types expected; generated engine policies treat a mismatched read as undefined and never fail on
+ *   it (a real API server rejects such objects before admission), so their verdict there is unspecified but safe.
+ * - Messages print undefined as `<unset>`, strings as themselves, lists joined by ", ", the rest as JSON.
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,5 +1,5 @@
-import { isPodKind, POD_TEMPLATE_PATHS, podOf, type Rule } from '@palisade/core';
-import { compileRule, type Env, type Violation } from '@palisade/validator';
+import { isPodKind, type Rule } from '@palisade/core';
+import { compileRule, type Env, podBinding, TypeMismatchError, type Violation } from '@palisade/validator';
 import { compileRego } from '../compile.js';
 import { LIB_SOURCE } from '../lib.js';
 import { opaCheckStrict, opaViolations } from './opa.js';
@@ -12,10 +12,10 @@ export function reference(
   exemptImages: readonly string[] | undefined,
 ): Violation[] {
   const kind = String(object.kind);
-  const asPod = isPodKind(kind);
+  const bound = isPodKind(kind) ? podBinding(kind, object) : undefined;
   const env: Env = {
-    vars: { object, pod: asPod ? podOf(kind, object) : undefined },
-    paths: { object: [], pod: asPod ? POD_TEMPLATE_PATHS[kind] : undefined },
+    vars: { object, pod: bound?.pod },
+    paths: { object: [], pod: bound?.path },
     params,
     exemptImages,
   };
@@ -33,6 +33,8 @@ export interface Case {
 export interface Comparison {
   evaluations: number;
   denied: number;
+  /** Objects the reference cannot read (a type mismatch: an `error` result), not compared (docs/ir.md). */
+  excluded: number;
   /** Disagreements, smallest first. */
   failures: string[];
 }
@@ -48,7 +50,9 @@ export function compareWithReference(cases: readonly Case[]): Comparison {
   const files = new Map(modules.map((m, i) => [`r${i}.rego`, m.rego]));
   files.set('lib.rego', LIB_SOURCE);
   const check = opaCheckStrict(files);
-  if (check !== '') return { evaluations: 0, denied: 0, failures: [`opa check --strict: ${check}`] };
+  if (check !== '') {
+    return { evaluations: 0, denied: 0, excluded: 0, failures: [`opa check --strict: ${check}`] };
+  }
 
   const objects = new Map<string, unknown>();
   for (const [i, c] of cases.entries()) {
@@ -66,9 +70,18 @@ export function compareWithReference(cases: readonly Case[]): Comparison {
   );
   const failures: { size: number; text: string }[] = [];
   let denied = 0;
+  let excluded = 0;
   cases.forEach((c, i) => {
     c.objects.forEach((object, j) => {
-      const expected = violationKeys(reference(c.rule, object, c.params, c.exempt));
+      let violations: Violation[];
+      try {
+        violations = reference(c.rule, object, c.params, c.exempt);
+      } catch (error) {
+        if (!(error instanceof TypeMismatchError)) throw error;
+        excluded++;
+        return;
+      }
+      const expected = violationKeys(violations);
       if (expected.length > 0) denied++;
       const actual = violationKeys(
         (opa.get(`r${i}`)?.get(`r${i}-${j}`) ?? []).map((v) => ({ message: v.msg, path: v.details.path })),
@@ -83,5 +96,5 @@ export function compareWithReference(cases: readonly Case[]): Comparison {
     });
   });
   failures.sort((a, b) => a.size - b.size);
-  return { evaluations: objects.size, denied, failures: failures.map((f) => f.text) };
+  return { evaluations: objects.size, denied, excluded, failures: failures.map((f) => f.text) };
 }
