@@ -13,8 +13,9 @@ export const catalogueDir: string =
  * An optional `<policy>/fixtures/params.yaml` holds the parameter values every fixture is evaluated with.
  *
  * Further parameter settings are sub-folders `<policy>/fixtures/<setting>/` with their own `params.yaml` and
- * `allowed/`, `denied/` folders (`loadFixtureSets`). The engine tests use the top-level set, so a parameterised
- * policy puts its richest setting there.
+ * `allowed/`, `denied/` folders (`loadFixtureSets`). The engine tests and differentials use the top-level set and
+ * its params.yaml; `palisade build` writes the top-level fixtures as tests whatever the configured parameters, so
+ * for a policy whose parameters have defaults they should give the same verdict with and without parameters.
  */
 export interface Fixture {
   file: string;

@@ -1,7 +1,7 @@
 import { resolvePolicy } from '@palisade/core';
 import { InvalidParametersError, Validator } from '@palisade/validator';
 import { describe, expect, it } from 'vitest';
-import { describeFixtures } from '../testing/index.js';
+import { describeFixtures, loadFixtureParams, loadFixtures } from '../testing/index.js';
 import policy from './policy.js';
 
 describeFixtures(policy, import.meta.dirname);
@@ -48,6 +48,23 @@ describe('disallow-host-ports parameters', () => {
       { allowedHostPortRanges: [{ min: 9000 }] },
     ]) {
       expect(() => statusOf(params, 80), JSON.stringify(params)).toThrow(InvalidParametersError);
+    }
+  });
+
+  it('gives the top-level fixtures the same result with the fixture parameters and with the defaults', () => {
+    // palisade build writes these fixtures as tests whatever the configured parameters.
+    const withParams = new Validator({
+      policies: [{ ...resolved, params: loadFixtureParams(import.meta.dirname) }],
+    });
+    const withDefaults = new Validator({ policies: [resolved] });
+    for (const fixture of loadFixtures(import.meta.dirname)) {
+      const [a] = withParams.validate(fixture.object);
+      const [b] = withDefaults.validate(fixture.object);
+      expect({ file: fixture.name, status: b?.status, message: b?.message }).toEqual({
+        file: fixture.name,
+        status: a?.status,
+        message: a?.message,
+      });
     }
   });
 
