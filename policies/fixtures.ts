@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { POD_CONTROLLER_KINDS, type PodKind } from '@palisade/core';
 import { parseDocument } from 'yaml';
@@ -11,6 +11,11 @@ export const catalogueDir: string =
  * Catalogue fixtures: one object per file under `<policy>/fixtures/{allowed,denied}/`. A header comment may hold
  * `# message: <the exact result message>` (denied fixtures), `# pss-version: v1.N` and `# profile: baseline|restricted`.
  * An optional `<policy>/fixtures/params.yaml` holds the parameter values every fixture is evaluated with.
+ *
+ * Further parameter settings are sub-folders `<policy>/fixtures/<setting>/` with their own `params.yaml` and
+ * `allowed/`, `denied/` folders (`loadFixtureSets`). The engine tests and differentials use the top-level set and
+ * its params.yaml; `palisade build` writes the top-level fixtures as tests whatever the configured parameters, so
+ * for a policy whose parameters have defaults they should give the same verdict with and without parameters.
  */
 export interface Fixture {
   file: string;
@@ -32,10 +37,15 @@ function header(text: string, key: string): string | undefined {
   return undefined;
 }
 
+/** The top-level fixtures of a policy folder, evaluated with `loadFixtureParams`. */
 export function loadFixtures(policyDir: string): Fixture[] {
+  return fixturesIn(join(policyDir, 'fixtures'), '');
+}
+
+function fixturesIn(fixturesDir: string, namePrefix: string): Fixture[] {
   const fixtures: Fixture[] = [];
   for (const expect of ['allowed', 'denied'] as const) {
-    const dir = join(policyDir, 'fixtures', expect);
+    const dir = join(fixturesDir, expect);
     let files: string[];
     try {
       files = readdirSync(dir)
@@ -56,7 +66,7 @@ export function loadFixtures(policyDir: string): Fixture[] {
       }
       fixtures.push({
         file,
-        name: `${expect}/${name.replace(/\.yaml$/, '')}`,
+        name: `${namePrefix}${expect}/${name.replace(/\.yaml$/, '')}`,
         expect,
         message: header(text, 'message'),
         version: header(text, 'pss-version'),
@@ -69,11 +79,49 @@ export function loadFixtures(policyDir: string): Fixture[] {
 }
 
 export function loadFixtureParams(policyDir: string): unknown {
+  return paramsIn(join(policyDir, 'fixtures'));
+}
+
+function paramsIn(fixturesDir: string): unknown {
   try {
-    return parseDocument(readFileSync(join(policyDir, 'fixtures', 'params.yaml'), 'utf8')).toJS();
+    return parseDocument(readFileSync(join(fixturesDir, 'params.yaml'), 'utf8')).toJS();
   } catch {
     return undefined;
   }
+}
+
+/** Fixtures evaluated with one parameter setting. */
+export interface FixtureSet {
+  /** `''` for the top-level set, else the sub-folder's name. */
+  setting: string;
+  /** Parameter values (undefined: the policy's defaults). */
+  params: unknown;
+  fixtures: Fixture[];
+}
+
+/** The top-level set and every parameter setting sub-folder (which must have its own params.yaml). */
+export function loadFixtureSets(policyDir: string): FixtureSet[] {
+  const fixturesDir = join(policyDir, 'fixtures');
+  const sets: FixtureSet[] = [
+    { setting: '', params: loadFixtureParams(policyDir), fixtures: loadFixtures(policyDir) },
+  ];
+  let entries: string[];
+  try {
+    entries = readdirSync(fixturesDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name !== 'allowed' && e.name !== 'denied')
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return sets;
+  }
+  for (const setting of entries) {
+    const dir = join(fixturesDir, setting);
+    if (!existsSync(join(dir, 'params.yaml'))) {
+      throw new Error(`${dir}: a parameter setting folder needs a params.yaml`);
+    }
+    sets.push({ setting, params: paramsIn(dir), fixtures: fixturesIn(dir, `${setting}/`) });
+  }
+  return sets;
 }
 
 const controllerApiVersion: Record<Exclude<PodKind, 'Pod'>, string> = {

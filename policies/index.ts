@@ -2,7 +2,14 @@ import type { Policy } from '@palisade/core';
 import { hardeningPolicies } from './hardening.js';
 import { pssPolicies } from './pss.js';
 
-export { catalogueDir, type Fixture, loadFixtureParams, loadFixtures } from './fixtures.js';
+export {
+  catalogueDir,
+  type Fixture,
+  type FixtureSet,
+  loadFixtureParams,
+  loadFixtureSets,
+  loadFixtures,
+} from './fixtures.js';
 export { hardeningPolicies } from './hardening.js';
 export { baselinePolicies, pssPolicies, restrictedPolicies } from './pss.js';
 

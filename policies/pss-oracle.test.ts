@@ -1,9 +1,10 @@
 import { podArbitrary } from '@palisade/arbitraries';
-import { type PssLevel, selectPolicies } from '@palisade/core';
+import { type PssLevel, resolvePolicy, selectPolicies } from '@palisade/core';
 import { type OracleResult, PSA_CHECK_TO_POLICY, type PsaVersion, runPsaOracle } from '@palisade/engines';
 import { Validator } from '@palisade/validator';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import disallowHostPorts from './disallow-host-ports/policy.js';
 import { catalogue } from './index.js';
 
 /**
@@ -175,5 +176,74 @@ describe('Pod Security Standards catalogue agrees with upstream Pod Security Adm
     const smallerPods = smaller(pod).map((s) => s.without as Pod);
     expect(smallerPods.some((p) => JSON.stringify(p).includes('privileged') === false)).toBe(true);
     expect(await disagreements([pod])).toEqual([]);
+  });
+});
+
+/**
+ * `disallow-host-ports` with allowed host ports is upstream's hostPorts check on the Pod without those ports: for
+ * every generated Pod, Palisade with the parameters fails exactly when upstream fails the Pod whose allowed
+ * hostPorts are removed. Generated host ports include the range's bounds and their neighbours.
+ */
+describe('disallow-host-ports with allowedHostPorts and allowedHostPortRanges', () => {
+  const params = { allowedHostPorts: [80, 8080], allowedHostPortRanges: [{ min: 9000, max: 9099 }] };
+  const isAllowed = (port: unknown) =>
+    typeof port === 'number' &&
+    (params.allowedHostPorts.includes(port) ||
+      params.allowedHostPortRanges.some((r) => r.min <= port && port <= r.max));
+  /** The Pod with every allowed hostPort removed, as upstream would need it to pass. */
+  const withoutAllowedPorts = (pod: Pod): Pod => {
+    const spec = { ...(pod.spec as Record<string, unknown>) };
+    for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
+      const containers = spec[list];
+      if (!Array.isArray(containers)) continue;
+      spec[list] = containers.map((c: Record<string, unknown>) =>
+        Array.isArray(c.ports)
+          ? {
+              ...c,
+              ports: c.ports.map((p: Record<string, unknown>) => {
+                if (!isAllowed(p.hostPort)) return p;
+                const { hostPort: _, ...rest } = p;
+                return rest;
+              }),
+            }
+          : c,
+      );
+    }
+    return { ...pod, spec };
+  };
+  const resolved = resolvePolicy(disallowHostPorts);
+  if (!resolved) throw new Error('disallow-host-ports resolves at latest');
+  const validator = new Validator({ policies: [{ ...resolved, params }] });
+
+  it(`agrees with upstream on ${PODS} generated pods`, { timeout: 3_600_000 }, async () => {
+    let denied = 0;
+    let relaxed = 0;
+    for (let start = 0; start < PODS; start += BATCH) {
+      const count = Math.min(BATCH, PODS - start);
+      const pods = fc.sample(podArbitrary, { numRuns: count, seed: SEED + 1 + start }) as Pod[];
+      const stripped = pods.map(withoutAllowedPorts);
+      const oracle = await runPsaOracle([...stripped, ...pods], {
+        levels: ['baseline'],
+        versions: ['latest'],
+      });
+      pods.forEach((pod, i) => {
+        const [result] = validator.validate(pod);
+        const strippedUpstream = upstreamFailing(oracle[i] as OracleResult, 'baseline', 'latest');
+        const upstream = upstreamFailing(oracle[count + i] as OracleResult, 'baseline', 'latest');
+        const palisadeFails = result?.status === 'fail';
+        const upstreamFails = strippedUpstream.includes('disallow-host-ports');
+        if (palisadeFails !== upstreamFails) {
+          expect.fail(
+            `disallow-host-ports with ${JSON.stringify(params)} ${palisadeFails ? 'fails' : 'passes'} but upstream ` +
+              `${upstreamFails ? 'fails' : 'passes'} without the allowed ports:\n  pod: ${JSON.stringify(pod)}`,
+          );
+        }
+        if (palisadeFails) denied++;
+        if (!palisadeFails && upstream.includes('disallow-host-ports')) relaxed++;
+      });
+    }
+    // Both verdicts, and pods the parameters let through that upstream denies, must occur.
+    expect(denied).toBeGreaterThan(PODS * 0.02);
+    expect(relaxed).toBeGreaterThan(PODS * 0.02);
   });
 });

@@ -26,3 +26,18 @@ describe('require-probes kinds', () => {
     },
   );
 });
+
+describe('require-probes parameters', () => {
+  it('defaults to today: liveness and readiness, all required', () => {
+    expect(policy.params.parse({})).toEqual({
+      probes: ['livenessProbe', 'readinessProbe'],
+      require: 'all',
+    });
+  });
+
+  it('rejects unknown probes, an empty list and other modes', () => {
+    for (const params of [{ probes: ['livenessprobe'] }, { probes: [] }, { require: 'one' }]) {
+      expect(policy.params.safeParse(params).success, JSON.stringify(params)).toBe(false);
+    }
+  });
+});

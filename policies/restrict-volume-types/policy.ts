@@ -1,7 +1,22 @@
-import { any, bind, check, defined, definePolicy, field, list, msg, not, pod, rule } from '@palisade/core';
+import {
+  all,
+  any,
+  bind,
+  check,
+  defined,
+  definePolicy,
+  entries,
+  field,
+  list,
+  msg,
+  not,
+  oneOf,
+  pod,
+  rule,
+} from '@palisade/core';
 import { pssStandard, RESTRICTED_CATEGORY } from '../shared/pss.js';
 
-/** Upstream's allow-list: a volume with any of these sources passes, whatever else it sets. */
+/** Upstream's allowed inline sources: a volume with any of these passes, whatever else it sets. */
 export const ALLOWED_VOLUME_TYPES = [
   'configMap',
   'csi',
@@ -12,6 +27,36 @@ export const ALLOWED_VOLUME_TYPES = [
   'persistentVolumeClaim',
   'projected',
   'secret',
+];
+
+/**
+ * Every other source of the VolumeSource type (k8s.io/api core/v1 v0.37): the "Restricted Fields" of upstream's
+ * check_restrictedVolumes.go. A volume is forbidden only when it sets one of these and none of the allowed ones.
+ * A volume that sets neither (no source, or only keys the API does not know) is not forbidden: the apiserver drops
+ * unknown keys and defaults a volume without a source to emptyDir before admission runs.
+ */
+export const RESTRICTED_VOLUME_TYPES = [
+  'hostPath',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'fc',
+  'azureFile',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
 ];
 
 export default definePolicy({
@@ -34,9 +79,15 @@ export default definePolicy({
           overrides: ['disallow-host-path'],
           rule: rule([
             check({
-              forEach: bind('v', list(pod('spec.volumes'))),
-              deny: not(any(...ALLOWED_VOLUME_TYPES.map((type) => defined(field('v', type))))),
-              message: msg`volume "${field('v', 'name')}" must use one of the allowed volume types: ${ALLOWED_VOLUME_TYPES.join(', ')}`,
+              // One violation per restricted source a volume sets (the API allows only one source per volume),
+              // so the message names the type, as upstream's does.
+              forEach: [bind('v', list(pod('spec.volumes'))), bind('s', entries(field('v', '')))],
+              deny: all(
+                oneOf(field('s', 'key'), RESTRICTED_VOLUME_TYPES),
+                defined(field('s', 'value')),
+                not(any(...ALLOWED_VOLUME_TYPES.map((type) => defined(field('v', type))))),
+              ),
+              message: msg`volume "${field('v', 'name')}" uses restricted volume type ${field('s', 'key')}; allowed types: ${ALLOWED_VOLUME_TYPES.join(', ')}`,
               field: '',
             }),
           ]),

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { podArbitrary } from '@palisade/arbitraries';
 import fc from 'fast-check';
-import { CONTROLLER_KINDS, catalogueDir, loadFixtures, wrapPodInController } from '../fixtures.js';
+import { CONTROLLER_KINDS, catalogueDir, loadFixtureSets, wrapPodInController } from '../fixtures.js';
 import { catalogue } from '../index.js';
 
 /**
@@ -17,13 +17,18 @@ export interface CorpusObject {
 /** The catalogue's folder: one sub-folder per policy, holding its fixtures. */
 export const policiesDir = catalogueDir;
 
-/** Every fixture of every catalogue policy (each policy's own fixtures; objects may repeat across policies). */
+/**
+ * Every fixture of every catalogue policy, of every parameter setting (each policy's own fixtures; objects may
+ * repeat across policies).
+ */
 export function fixtureCorpus(): CorpusObject[] {
   return catalogue.flatMap((policy) =>
-    loadFixtures(join(policiesDir, policy.id)).map((f) => ({
-      id: `${policy.id}--${f.name.replace('/', '-')}`,
-      object: f.object,
-    })),
+    loadFixtureSets(join(policiesDir, policy.id)).flatMap((set) =>
+      set.fixtures.map((f) => ({
+        id: `${policy.id}--${f.name.replaceAll('/', '-')}`,
+        object: f.object,
+      })),
+    ),
   );
 }
 

@@ -1,7 +1,9 @@
 export {
   CONTROLLER_KINDS,
   type Fixture,
+  type FixtureSet,
   loadFixtureParams,
+  loadFixtureSets,
   loadFixtures,
   wrapPodInController,
 } from '../fixtures.js';

@@ -3,6 +3,9 @@
 //
 // Input: JSON Lines on stdin, one Pod per line. Output: JSON Lines on stdout, one line per input line,
 // with the failing checks of every requested level×version.
+//
+// Each Pod is first brought to the form PodSecurity admission sees in a cluster: decoded as the apiserver
+// decodes it (see decodePod) and defaulted where the defaulting changes a verdict (see defaultPod).
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
+	"k8s.io/utils/ptr"
 	kjson "sigs.k8s.io/json"
 )
 
@@ -86,8 +90,10 @@ func parseList[T any](flagName, value string, parse func(string) (T, error)) ([]
 	return out, nil
 }
 
-// decodePod decodes like the apiserver's JSON serializer: case-sensitive field names, and apiVersion/kind
-// may be omitted (the endpoint implies them) but must not name anything else.
+// decodePod decodes like the apiserver's JSON serializer: case-sensitive field names (a key differing only in
+// case is unknown), unknown keys are dropped (the apiserver's default, non-strict field validation: it warns and
+// drops them), JSON null reads as absent, and apiVersion/kind may be omitted (the endpoint implies them) but must
+// not name anything else. A value of the wrong JSON type is an error, as the apiserver rejects it.
 func decodePod(line []byte) (*corev1.Pod, error) {
 	if t := bytes.TrimSpace(line); len(t) == 0 || t[0] != '{' {
 		return nil, errors.New("expected a JSON object")
@@ -100,6 +106,21 @@ func decodePod(line []byte) (*corev1.Pod, error) {
 		return nil, fmt.Errorf("expected apiVersion v1, kind Pod; got apiVersion %q, kind %q", pod.APIVersion, pod.Kind)
 	}
 	return pod, nil
+}
+
+// defaultPod applies the apiserver's defaulting that PodSecurity admission depends on. Admission runs after
+// decoding and defaulting, so a cluster's verdict is on the defaulted Pod. Only volume defaulting changes a
+// verdict: SetDefaults_Volume in k8s.io/kubernetes pkg/apis/core/v1/defaults.go gives a volume that sets no
+// source at all (every VolumeSource pointer nil, e.g. a volume with only a name, or only unknown keys, which
+// decoding dropped) an emptyDir. It is reimplemented here, with the same ptr.AllPtrFieldsNil test, rather than
+// importing k8s.io/kubernetes.
+func defaultPod(pod *corev1.Pod) {
+	for i := range pod.Spec.Volumes {
+		volume := &pod.Spec.Volumes[i]
+		if ptr.AllPtrFieldsNil(&volume.VolumeSource) {
+			volume.VolumeSource = corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}
+		}
+	}
 }
 
 func run() error {
@@ -132,6 +153,7 @@ func run() error {
 		if err != nil {
 			out.Error = err.Error()
 		} else {
+			defaultPod(pod)
 			out.Results = make([]resultOut, 0, len(levels)*len(versions))
 			for _, level := range levels {
 				for _, version := range versions {

@@ -4,10 +4,12 @@ import fc from 'fast-check';
  * Arbitraries of Pods covering every field the Pod Security Standards read (see shared/docs/pss-reference.md):
  * pod- and container-level settings and their overrides, init (including native sidecar), regular and ephemeral
  * containers, Windows pods, `hostUsers: false`, empty strings versus absent fields versus `null`, case variants,
- * every volume type, probe and lifecycle hosts, sysctls, AppArmor fields and annotations.
+ * every volume type (and volumes with no source, unknown keys or several sources), probe and lifecycle hosts,
+ * host ports around a range's bounds, sysctls, AppArmor fields and annotations.
  *
  * Values are always of the right JSON type for the Kubernetes API (a string where a string goes), so the upstream
- * evaluator, which decodes into typed Go structs, sees the same object as Palisade.
+ * evaluator, which decodes into typed Go structs, sees the same object as Palisade; keys the API does not know are
+ * generated on purpose (volumes), since the apiserver drops them.
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -118,7 +120,7 @@ const ports = fc.oneof(
     arbitrary: fc.array(
       object({
         containerPort: fc.constantFrom(80, 8080, 53),
-        hostPort: sometimes([0, 80, 8080, null] as const, 2),
+        hostPort: sometimes([0, 80, 8080, 8999, 9000, 9050, 9099, 9100, null] as const, 2),
         protocol: sometimes(['TCP', 'UDP'] as const),
       }),
       { maxLength: 2 },
@@ -186,19 +188,49 @@ export const VOLUME_SOURCES: Record<string, Json> = {
   storageos: { volumeName: 'v' },
 };
 
+/**
+ * Keys the Volume API does not know: typos, case variants of real sources and made-up sources. The apiserver
+ * drops them when it decodes the Pod, so a volume with only these has no source (and is defaulted to emptyDir).
+ */
+export const UNKNOWN_VOLUME_KEYS: Record<string, Json> = {
+  emptydir: {},
+  HostPath: { path: '/' },
+  NFS: { server: 'nfs.example.com', path: '/' },
+  someFutureSource: { driver: 'x' },
+};
+
+const VOLUME_KEYS = { ...VOLUME_SOURCES, ...UNKNOWN_VOLUME_KEYS };
+
+/**
+ * A volume with 0 to 3 keys among the known sources and the unknown keys: no source at all, only unknown keys,
+ * several sources (allowed and restricted mixed), and sources set to null (absent to the API).
+ */
 const volume = (i: number) =>
   fc
-    .uniqueArray(fc.constantFrom(...Object.keys(VOLUME_SOURCES)), { minLength: 0, maxLength: 2 })
-    .chain((sources) =>
-      fc.constantFrom<Json>(...[null, ...sources.map((s) => VOLUME_SOURCES[s] as Json)]).map((nullable) => {
-        const out: JsonObject = { name: `v${i}` };
-        sources.forEach((s, j) => {
-          // Occasionally the second source is null, which the API reads as absent.
-          out[s] = j === 1 && nullable === null ? null : (VOLUME_SOURCES[s] as Json);
-        });
-        return out;
-      }),
-    );
+    .uniqueArray(
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom(...Object.keys(VOLUME_SOURCES)) },
+        { weight: 1, arbitrary: fc.constantFrom(...Object.keys(UNKNOWN_VOLUME_KEYS)) },
+      ),
+      { minLength: 0, maxLength: 3 },
+    )
+    .chain((keys) =>
+      fc.tuple(
+        ...keys.map((key) =>
+          fc
+            .oneof(
+              { weight: 4, arbitrary: fc.constant(VOLUME_KEYS[key] as Json) },
+              { weight: 1, arbitrary: fc.constant(null) },
+            )
+            .map((value) => [key, value] as const),
+        ),
+      ),
+    )
+    .map((pairs) => {
+      const out: JsonObject = { name: `v${i}` };
+      for (const [key, value] of pairs) out[key] = value;
+      return out;
+    });
 
 const volumes = fc.oneof(
   { weight: 2, arbitrary: fc.constant(undefined) },

@@ -73,6 +73,23 @@ describe('definePolicy', () => {
     ).toThrow(/increasing order/);
   });
 
+  it('lets PSS revisions read declared parameters and rejects undeclared ones, naming the revision', () => {
+    const r = rule([
+      check({ deny: not(oneOf(pod('spec.x'), { param: 'allowed' })), message: ['m'], field: '' }),
+    ]);
+    const control = { level: 'baseline', check: 'x', revisions: [{ since: '1.0', rule: r }] } as const;
+    const policy = definePolicy({
+      ...base,
+      id: 'pss-params',
+      params: z.object({ allowed: z.array(z.number()).default([]) }),
+      pss: [control],
+    });
+    expect(policy.params.parse({})).toEqual({ allowed: [] });
+    expect(() => definePolicy({ ...base, id: 'pss-undeclared', pss: [control] })).toThrow(
+      /policy pss-undeclared: x revision 1.0: rule reads undeclared parameter "allowed"/,
+    );
+  });
+
   it('serializes to JSON with parameters as JSON Schema', () => {
     const policy = definePolicy({
       ...base,

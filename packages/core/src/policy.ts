@@ -58,7 +58,8 @@ interface PolicyMetadata {
 export type PolicyInput<S extends AnyParams> = PolicyMetadata &
   (
     | { params?: S; rule: (params: ParamRefs<z.output<S>>) => Rule; pss?: never }
-    | { params?: never; rule?: never; pss: readonly PssControl[] }
+    /** PSS revisions read parameters with `param(name)`; each must be declared in `params`. */
+    | { params?: S; rule?: never; pss: readonly PssControl[] }
   );
 
 /** A policy definition: metadata, typed parameters and its rule(s) as IR. Immutable and serializable. */
@@ -99,7 +100,11 @@ export function definePolicy<S extends AnyParams = typeof emptyParams>(input: Po
     for (const control of input.pss) {
       let previous: PssVersion | undefined;
       for (const revision of control.revisions) {
-        parseOrThrow(ruleSchema, revision.rule, `${where}: ${control.check} revision ${revision.since}`);
+        const at = `${where}: ${control.check} revision ${revision.since}`;
+        const parsed = parseOrThrow(ruleSchema, revision.rule, at);
+        for (const name of paramNames(parsed)) {
+          if (!(name in params.shape)) throw new Error(`${at}: rule reads undeclared parameter "${name}"`);
+        }
         const since = parsePssVersion(revision.since);
         if (previous && since.minor <= previous.minor) {
           throw new Error(`${where}: ${control.check} revisions must be in increasing order`);

@@ -122,6 +122,31 @@ describe('psa-oracle (upstream k8s.io/pod-security-admission)', () => {
     expect(at(r, 'baseline', 'latest').allowed).toBe(true);
   });
 
+  it('defaults a volume without a source to emptyDir before evaluating, as the apiserver does', async () => {
+    const restricted = (volumes: Obj[]) => ({ ...hardened, spec: { ...(hardened.spec as Obj), volumes } });
+    const [none, unknownOnly, nullSource, restrictedSource, both] = await runPsaOracle(
+      [
+        restricted([{ name: 'none' }]),
+        // Unknown keys (a case variant of a real source) are dropped when decoding; the volume has no source left.
+        restricted([{ name: 'unknown', HostPath: { path: '/' }, someFutureSource: {} }]),
+        restricted([{ name: 'null', hostPath: null }]),
+        restricted([{ name: 'nfs', nfs: { server: 's', path: '/' }, somethingElse: {} }]),
+        restricted([{ name: 'both', emptyDir: {}, hostPath: { path: '/' } }]),
+      ],
+      { levels: ['restricted'], versions: ['latest', 'v1.18'] },
+    );
+    for (const version of ['latest', 'v1.18'] as const) {
+      expect(at(none, 'restricted', version)).toEqual({ allowed: true, ids: [] });
+      expect(at(unknownOnly, 'restricted', version)).toEqual({ allowed: true, ids: [] });
+      expect(at(nullSource, 'restricted', version)).toEqual({ allowed: true, ids: [] });
+      expect(at(restrictedSource, 'restricted', version)).toEqual({
+        allowed: false,
+        ids: ['restrictedVolumes'],
+      });
+      expect(at(both, 'restricted', version)).toEqual({ allowed: true, ids: [] });
+    }
+  });
+
   it('reports only check ids that map to a Palisade policy', async () => {
     const worst = pod(
       {

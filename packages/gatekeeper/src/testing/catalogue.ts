@@ -12,12 +12,18 @@ export const REQUIRED_PARAMS: Record<string, unknown> = {
   'require-runtime-class': { runtimeClasses: ['gvisor'] },
 };
 
-/** The restricted profile plus every hardening policy. */
+/**
+ * The restricted profile plus every hardening policy, with `params`, else the parameters of the policy's fixtures
+ * (so parameterised forms, e.g. disallow-host-ports with allowed ports, are in the differential, as in Kyverno's).
+ */
 export function differentialConfigs(params: Record<string, unknown> = REQUIRED_PARAMS): PolicyConfig[] {
   return selectPolicies(catalogue, {
     profile: 'restricted',
     include: hardeningPolicies.map((p) => p.id),
-  }).map((r) => (params[r.policy.id] === undefined ? r : { ...r, params: params[r.policy.id] }));
+  }).map((r) => {
+    const chosen = params[r.policy.id] ?? loadFixtureParams(join(policiesDir, r.policy.id));
+    return chosen === undefined ? r : { ...r, params: chosen };
+  });
 }
 
 /** Every catalogue policy on its own (its lowest-level rule at the latest version), with its fixtures' params. */
