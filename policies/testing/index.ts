@@ -9,3 +9,26 @@ export { type CorpusObject, fixtureCorpus, generatedCorpus, policiesDir } from '
 export { describeFixtures } from './describe-fixtures.js';
 export { EXCEPTION_FORMS, variedForExceptions } from './exception-forms.js';
 export { HOSTILE_EXCEPTION, HOSTILE_PARAMS, HOSTILE_STRINGS, hostileObjects } from './hostile.js';
+export {
+  type Exclusion,
+  type Expected,
+  type ReferenceRun,
+  referenceResults,
+  sortKeys,
+  type Walk,
+  walkRule,
+} from './ir-reference.js';
+export {
+  type IrCase,
+  irCaseArbitrary,
+  irExceptions,
+  irPolicyConfig,
+  jsonArbitrary,
+  paramsArbitrary,
+  RANDOM_IR_MATCH,
+  RESOURCE_KINDS,
+  type RuleOptions,
+  resourceArbitrary,
+  ruleArbitrary,
+  sampleIrCases,
+} from './random-ir.js';
