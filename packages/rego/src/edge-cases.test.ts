@@ -219,7 +219,12 @@ const cases: Case[] = [
       // The same without type mismatches (the pod above has some, so it only proves the module does not error).
       pod({
         spec: {
-          containers: [{ name: 'a', image: 'reg/x' }, { name: 'b', image: 'other' }, { name: 'c' }, { image: 7 }],
+          containers: [
+            { name: 'a', image: 'reg/x' },
+            { name: 'b', image: 'other' },
+            { name: 'c' },
+            { image: 7 },
+          ],
           ephemeralContainers: [{ name: 'e', image: 'a[1]' }],
         },
       }),
