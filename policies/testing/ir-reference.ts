@@ -39,6 +39,8 @@ export interface Walk {
    * (CEL prints `{...}` and `[...]`), or a number CEL formats with an exponent where JavaScript does not.
    */
   celMessageDiffers: boolean;
+  /** A check's message may print as blank text (which Kubernetes replaces by the static message). */
+  emptyMessage: boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -60,6 +62,14 @@ function celPrintsLikeJs(n: number): boolean {
   return !Number.isInteger(n) && abs >= 1e-4 && abs < 1e6;
 }
 
+/** How the validator prints a message value (docs/ir.md, messages). */
+function formatValue(v: unknown): string {
+  if (v === undefined) return '<unset>';
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map(formatValue).join(', ');
+  return JSON.stringify(v);
+}
+
 function celPrintable(v: unknown, nested = false): boolean {
   if (absent(v) || typeof v === 'string' || typeof v === 'boolean') return true;
   if (typeof v === 'number') return celPrintsLikeJs(v);
@@ -77,6 +87,7 @@ class Walker {
   mismatch: string | undefined;
   stringComparison = false;
   celMessageDiffers = false;
+  emptyMessage = false;
 
   #flag(where: string, expected: string, found: unknown): void {
     this.mismatch ??= `expected ${expected} at ${where}, found ${jsonType(found)}`;
@@ -242,10 +253,17 @@ class Walker {
         const binding = bindings[depth];
         if (!binding) {
           this.cond(check.deny, env);
+          let text = '';
           for (const part of check.message) {
-            if (typeof part !== 'string' && !celPrintable(this.value(part, env)))
-              this.celMessageDiffers = true;
+            if (typeof part === 'string') {
+              text += part;
+              continue;
+            }
+            const value = this.value(part, env);
+            if (!celPrintable(value)) this.celMessageDiffers = true;
+            text += formatValue(value);
           }
+          if (text.trim() === '') this.emptyMessage = true;
           return;
         }
         for (const item of this.items(binding.in, env))
@@ -323,6 +341,7 @@ export function walkRule(
     mismatch: walker.mismatch,
     stringComparison: walker.stringComparison,
     celMessageDiffers: walker.celMessageDiffers,
+    emptyMessage: walker.emptyMessage,
   };
 }
 
@@ -351,9 +370,11 @@ export type Exclusion =
   /** Two strings compared, by a validator that does not order strings yet. */
   | 'string-order';
 
-export type Expected =
+/** The validator's result on a pair, or why it is left out; the walk of the rule on it either way. */
+export type Expected = { walk: Walk } & (
   | { excluded: Exclusion; detail: string }
-  | { excluded: undefined; result: PolicyResult | undefined; walk: Walk };
+  | { excluded: undefined; result: PolicyResult | undefined }
+);
 
 /** Objects with sorted keys: the validator prints objects in insertion order, Rego in key order. */
 export function sortKeys<T>(value: T): T {
@@ -388,20 +409,21 @@ export function referenceResults(cases: readonly IrCase[], prefix: string): Refe
     return c.objects.map((object): Expected => {
       const walk = walkRule(c.rule, object, c.params, c.exempt);
       let verdict: Expected;
-      if (walk.mismatch !== undefined) verdict = { excluded: 'mismatch', detail: walk.mismatch };
-      else if (walk.stringComparison && !ordersStrings) verdict = { excluded: 'string-order', detail: '' };
+      if (walk.mismatch !== undefined) verdict = { excluded: 'mismatch', detail: walk.mismatch, walk };
+      else if (walk.stringComparison && !ordersStrings)
+        verdict = { excluded: 'string-order', detail: '', walk };
       else {
         let result: PolicyResult | undefined;
         try {
           [result] = validator.validate(object);
         } catch (error) {
-          verdict = { excluded: 'validator-error', detail: String(error) };
+          verdict = { excluded: 'validator-error', detail: String(error), walk };
           counts[verdict.excluded]++;
           return verdict;
         }
         verdict =
           result?.status === 'error'
-            ? { excluded: 'validator-error', detail: result.message }
+            ? { excluded: 'validator-error', detail: result.message, walk }
             : { excluded: undefined, result, walk };
       }
       counts[verdict.excluded ?? 'compared']++;
