@@ -12,6 +12,7 @@ export { HOSTILE_EXCEPTION, HOSTILE_PARAMS, HOSTILE_STRINGS, hostileObjects } fr
 export {
   type Exclusion,
   type Expected,
+  messageParts,
   type ReferenceRun,
   referenceResults,
   sortKeys,

@@ -432,3 +432,21 @@ export function referenceResults(cases: readonly IrCase[], prefix: string): Refe
   });
   return { expected, counts };
 }
+
+/**
+ * Messages as comparable parts: a CEL message joins its violations with "; ", line breaks become
+ * spaces (the CEL compiler makes messages single-line) and Kubernetes trims the result; so both sides are cut at
+ * every ";" and trimmed, and empty parts dropped.
+ */
+export const messageParts = (messages: readonly string[]): string[] =>
+  [
+    ...new Set(
+      messages.flatMap((m) =>
+        m
+          .replaceAll('\n', ' ')
+          .split(';')
+          .map((p) => p.trim())
+          .filter((p) => p !== ''),
+      ),
+    ),
+  ].sort();

@@ -5,12 +5,16 @@ import { runGatorRandomIr } from './testing/random-ir.js';
 /** PALISADE_IR_SEED replays another sample; PALISADE_IR_CEL_RULES widens it (docs/ir-differential.md). */
 const SEED = Number(process.env.PALISADE_IR_SEED ?? 7);
 const RULES = Number(process.env.PALISADE_IR_CEL_RULES ?? 300);
+const OBJECTS = Number(process.env.PALISADE_IR_OBJECTS ?? 6);
 
 describe('compileCel on random IR, through gator (K8sNativeValidation)', () => {
   it('agrees with the validator on random rules, resources and hostile parameters, and never errors', {
     timeout: 30 * 60_000,
   }, async () => {
-    const cases = sampleIrCases({ unboundVars: false }, { rules: RULES, objectsPerRule: 6, seed: SEED });
+    const cases = sampleIrCases(
+      { unboundVars: false },
+      { rules: RULES, objectsPerRule: OBJECTS, seed: SEED },
+    );
     const started = performance.now();
     const report = await runGatorRandomIr(cases, 2);
     const { compared, ...excluded } = report.counts;

@@ -18,9 +18,12 @@ export function parsedParams(config: PolicyConfig): Json {
 }
 
 export function compileForKyverno(config: PolicyConfig, exemptImages: string | undefined): KyvernoCel {
+  const params = celLiteral(parsedParams(config));
   const compiled: CompiledCel = compileCel(config, {
     object: 'object',
     params: 'variables.params',
+    // Match conditions and CEL preconditions cannot read variables: there the parameters are the literal itself.
+    preconditionParams: params,
     ...(exemptImages === undefined ? {} : { exemptImages: { expression: exemptImages } }),
   });
   // A check passes when it has no violation messages: reusing the `violations<i>` variables keeps the expression
@@ -28,7 +31,7 @@ export function compileForKyverno(config: PolicyConfig, exemptImages: string | u
   const expression =
     compiled.validations.map((_, i) => `size(variables.violations${i}) == 0`).join(' && ') || 'true';
   return {
-    variables: [{ name: 'params', expression: celLiteral(parsedParams(config)) }, ...compiled.variables],
+    variables: [{ name: 'params', expression: params }, ...compiled.variables],
     validation: {
       expression,
       messageExpression: compiled.messageExpression,

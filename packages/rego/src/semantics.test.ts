@@ -5,10 +5,11 @@ import { compareWithReference } from './testing/reference.js';
 /** PALISADE_IR_SEED replays another sample; PALISADE_IR_RULES widens it (docs/ir-differential.md). */
 const SEED = Number(process.env.PALISADE_IR_SEED ?? 7);
 const RULES = Number(process.env.PALISADE_IR_RULES ?? 400);
+const OBJECTS = Number(process.env.PALISADE_IR_OBJECTS ?? 6);
 
 describe('compileRego on random IR', () => {
   it('agrees with the reference on random rules, resources and hostile parameters', () => {
-    const cases = sampleIrCases({ unboundVars: true }, { rules: RULES, objectsPerRule: 6, seed: SEED });
+    const cases = sampleIrCases({ unboundVars: true }, { rules: RULES, objectsPerRule: OBJECTS, seed: SEED });
     const result = compareWithReference(cases);
     const { compared, ...excluded } = result.counts;
     console.log(

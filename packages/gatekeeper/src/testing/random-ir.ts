@@ -1,8 +1,10 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type IrCase,
   irExceptions,
   irPolicyConfig,
+  messageParts,
   referenceResults,
   sortKeys,
 } from '@palisade/policies/testing';
@@ -39,24 +41,6 @@ export interface RandomIrReport {
   failures: string[];
   gatorMs: number;
 }
-
-/**
- * Messages as comparable parts: one CEL message per check joins its violations with "; ", line breaks become
- * spaces (the CEL compiler makes messages single-line) and Kubernetes trims the result; so both sides are cut at
- * every ";" and trimmed, and empty parts dropped.
- */
-export const messageParts = (messages: readonly string[]): string[] =>
-  [
-    ...new Set(
-      messages.flatMap((m) =>
-        m
-          .replaceAll('\n', ' ')
-          .split(';')
-          .map((p) => p.trim())
-          .filter((p) => p !== ''),
-      ),
-    ),
-  ].sort();
 
 const isEvaluationError = (msg: string) =>
   / resulted in error: /.test(msg) || msg.startsWith('compilation error');
@@ -116,11 +100,16 @@ export async function runGatorRandomIr(input: readonly IrCase[], batches: number
   }
   const dir = writeTree(files, 'palisade-gk-random-ir-');
   const started = performance.now();
-  const runs = await Promise.all(
-    used.map((b) =>
-      gatorTest([join(dir, `batch-${b}`, 'policies'), join(dir, `batch-${b}`, 'objects.yaml')]),
-    ),
-  );
+  let runs: Awaited<ReturnType<typeof gatorTest>>[];
+  try {
+    runs = await Promise.all(
+      used.map((b) =>
+        gatorTest([join(dir, `batch-${b}`, 'policies'), join(dir, `batch-${b}`, 'objects.yaml')]),
+      ),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const gatorMs = performance.now() - started;
 
   const messages = new Map<string, string[]>();
