@@ -248,6 +248,13 @@ const cases: Case[] = [
         field: 'f.g',
         fieldFrom: 'e',
       }),
+      // An entry prints as an object; a null value is absent (random IR, seed 2).
+      check({
+        forEach: [{ var: 'e', in: { entries: get(['m']) } }],
+        deny: { all: [] },
+        message: ['entry ', { get: 'e', path: [] }],
+        field: '',
+      }),
       check({
         forEach: [{ var: 'x', in: { list: { coalesce: [get(['l'])] } } }],
         deny: { defined: { get: 'x', path: [] } },

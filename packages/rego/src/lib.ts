@@ -266,11 +266,15 @@ container_items(pod, base, lists) := [{"v": c, "p": path_concat(base, ["spec", l
 	not exempt(c, exempt_images)
 ]
 
-entries(v) := [{"key": k, "value": x} | some k, x in as_object(v)]
+entries(v) := [entry(k, x) | some k, x in as_object(v)]
+
+# An entry of a map; a null value is absent, as in the validator (where it is undefined, so it does not print).
+entry(k, x) := {"key": k} if x == null
+else := {"key": k, "value": x}
 
 list_items(v, base) := [{"v": x, "p": path_concat(base, [i])} | some i, x in as_array(v)]
 
-entry_items(v, base) := [{"v": {"key": k, "value": x}, "p": path_concat(base, [k])} | some k, x in as_object(v)]
+entry_items(v, base) := [{"v": entry(k, x), "p": path_concat(base, [k])} | some k, x in as_object(v)]
 
 # Where the pod sits in a resource of a Pod kind (core's POD_TEMPLATE_PATHS).
 pod_path(kind) := [] if kind == "Pod"
