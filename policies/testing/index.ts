@@ -33,3 +33,4 @@ export {
   ruleArbitrary,
   sampleIrCases,
 } from './random-ir.js';
+export { CEL_EDGE_CASES } from './ir-edge-cases.js';

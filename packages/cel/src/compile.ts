@@ -167,7 +167,8 @@ export function compileCel(config: PolicyConfig, options: CelOptions): CompiledC
     ...base,
     params: options.preconditionParams ?? options.params,
     vars: new Map([...base.vars, ['pod', { expr: `(${podInline})`, map: true }]]),
-    containers: (lists) => containersOf(inline, podInline, lists, exempt),
+    // Parenthesised: the pod expression is a chain of ternaries, which a following `.?spec` would bind into.
+    containers: (lists) => containersOf(inline, `(${podInline})`, lists, exempt),
   };
   const scope: Scope = {
     ...base,

@@ -1,4 +1,4 @@
-import { sampleIrCases } from '@palisade/policies/testing';
+import { CEL_EDGE_CASES, sampleIrCases } from '@palisade/policies/testing';
 import { describe, expect, it } from 'vitest';
 import { runKyvernoRandomIr } from './testing/random-ir.js';
 
@@ -32,5 +32,15 @@ describe('compileCel on random IR, through kyverno apply', () => {
     );
     expect(report.denied).toBeGreaterThan(RULES / 4);
     expect(report.failures.slice(0, 3).join('\n\n')).toBe('');
+  });
+
+  it('agrees with the validator and never errors on the CEL edge cases', async () => {
+    const report = await runKyvernoRandomIr(
+      CEL_EDGE_CASES.map((c) => c.case),
+      { batchSize: { ValidatingPolicy: 5, ClusterPolicy: 5 }, width: 2 },
+    );
+    console.log(`CEL edge cases through kyverno: ${JSON.stringify(report.counts)}, ${report.denied} denied`);
+    expect(report.counts.compared).toBeGreaterThan(15);
+    expect(report.failures.join('\n\n')).toBe('');
   });
 });
