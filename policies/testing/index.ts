@@ -9,6 +9,7 @@ export { type CorpusObject, fixtureCorpus, generatedCorpus, policiesDir } from '
 export { describeFixtures } from './describe-fixtures.js';
 export { EXCEPTION_FORMS, variedForExceptions } from './exception-forms.js';
 export { HOSTILE_EXCEPTION, HOSTILE_PARAMS, HOSTILE_STRINGS, hostileObjects } from './hostile.js';
+export { CEL_EDGE_CASES } from './ir-edge-cases.js';
 export {
   type Exclusion,
   type Expected,
@@ -33,4 +34,3 @@ export {
   ruleArbitrary,
   sampleIrCases,
 } from './random-ir.js';
-export { CEL_EDGE_CASES } from './ir-edge-cases.js';

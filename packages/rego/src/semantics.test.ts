@@ -8,7 +8,9 @@ const RULES = Number(process.env.PALISADE_IR_RULES ?? 400);
 const OBJECTS = Number(process.env.PALISADE_IR_OBJECTS ?? 6);
 
 describe('compileRego on random IR', () => {
-  it('agrees with the reference on random rules, resources and hostile parameters', () => {
+  it('agrees with the reference on random rules, resources and hostile parameters', {
+    timeout: 30 * 60_000,
+  }, () => {
     const cases = sampleIrCases({ unboundVars: true }, { rules: RULES, objectsPerRule: OBJECTS, seed: SEED });
     const result = compareWithReference(cases);
     const { compared, ...excluded } = result.counts;
