@@ -1,9 +1,7 @@
 export {
   CONTROLLER_KINDS,
   type Fixture,
-  type FixtureSet,
   loadFixtureParams,
-  loadFixtureSets,
   loadFixtures,
   wrapPodInController,
 } from '../fixtures.js';
@@ -19,3 +17,28 @@ export {
   hostileStrings,
   KYVERNO_SYNTAX,
 } from './hostile.js';
+export { CEL_EDGE_CASES } from './ir-edge-cases.js';
+export {
+  type Exclusion,
+  type Expected,
+  messageParts,
+  type ReferenceRun,
+  referenceResults,
+  sortKeys,
+  type Walk,
+  walkRule,
+} from './ir-reference.js';
+export {
+  type IrCase,
+  irCaseArbitrary,
+  irExceptions,
+  irPolicyConfig,
+  jsonArbitrary,
+  paramsArbitrary,
+  RANDOM_IR_MATCH,
+  RESOURCE_KINDS,
+  type RuleOptions,
+  resourceArbitrary,
+  ruleArbitrary,
+  sampleIrCases,
+} from './random-ir.js';

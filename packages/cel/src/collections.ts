@@ -48,9 +48,10 @@ export function compileItems(scope: Scope, collection: Collection, sorted = fals
 }
 
 /**
- * The containers of `pod` (a map or null) in the given lists, as maps: entries that are not objects are skipped,
- * a list entry becomes `{}` (the reference visits arrays, `typeof === 'object'`, and reads nothing from them), and
- * containers `exempt` names (a CEL bool of the container) are dropped.
+ * The containers of `pod` (a map or null) in the given lists, as maps: entries that are not objects are skipped
+ * (a type mismatch, docs/ir.md: the validator reports it, generated policies must only not fail), and containers
+ * `exempt` names (a CEL bool of the container) are dropped. The elements stay `dyn`: mapping a list entry to a
+ * `{}` literal would type them as maps, and a numeric index of a map-typed value does not type-check.
  */
 export function containersOf(
   scope: Scope,
@@ -63,5 +64,5 @@ export function containersOf(
   });
   const c = scope.fresh();
   const keep = `type(${c}) == map${exempt ? ` && !${exempt(c)}` : ''}`;
-  return `(${parts.join(' + ')}).map(${c}, type(${c}) == list ? {} : ${c}).filter(${c}, ${keep})`;
+  return `(${parts.join(' + ')}).filter(${c}, ${keep})`;
 }

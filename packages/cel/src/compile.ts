@@ -18,6 +18,11 @@ export interface CelOptions {
    */
   params: string;
   /**
+   * The parameter object where variables cannot be read (the precondition, a match condition): e.g. a literal
+   * built from data with `celLiteral`. @default params
+   */
+  preconditionParams?: string;
+  /**
    * Image exceptions: containers whose image matches one of these globs are not visited by `containers`
    * collections. Either literal globs, or a CEL expression evaluating to a list of glob strings at admission time
    * (e.g. Kyverno's `exceptions.allowedImages`), which is escaped by CEL string operations, never spliced.
@@ -160,8 +165,10 @@ export function compileCel(config: PolicyConfig, options: CelOptions): CompiledC
 
   const inline: Scope = {
     ...base,
+    params: options.preconditionParams ?? options.params,
     vars: new Map([...base.vars, ['pod', { expr: `(${podInline})`, map: true }]]),
-    containers: (lists) => containersOf(inline, podInline, lists, exempt),
+    // Parenthesised: the pod expression is a chain of ternaries, which a following `.?spec` would bind into.
+    containers: (lists) => containersOf(inline, `(${podInline})`, lists, exempt),
   };
   const scope: Scope = {
     ...base,

@@ -19,12 +19,17 @@ function both(scope: Scope, [l, r]: readonly [Value, Value], body: (a: string, b
 
 const comparisons = { lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
 
-/** Numbers only (int and double compare across types in CEL, as in JSON); anything else is false. */
+/**
+ * Two numbers (int and double compare across types in CEL, as in JSON) or two strings (CEL orders them by code
+ * point, as docs/ir.md requires); anything else is false. The type tests come first so `&&` never meets the
+ * comparison's no-matching-overload error.
+ */
 function compare(scope: Scope, op: keyof typeof comparisons, operands: readonly [Value, Value]): string {
   return both(
     scope,
     operands,
-    (a, b) => `(${isNumber(a)} && ${isNumber(b)} && ${a} ${comparisons[op]} ${b})`,
+    (a, b) =>
+      `(((${isNumber(a)} && ${isNumber(b)}) || (type(${a}) == string && type(${b}) == string)) && ${a} ${comparisons[op]} ${b})`,
   );
 }
 

@@ -58,7 +58,9 @@ export function readPath(
     }
     chain += accessor(key);
   });
-  const read = path.length === 0 ? root : `${chain}.orValue(null)`;
+  // dyn: the checker may type an optional chain's `orValue(null)` as null, and a ternary joining null with a
+  // list (`... ? read : []`) then fails to compile.
+  const read = path.length === 0 ? root : `dyn(${chain}.orValue(null))`;
   if (want) guards.push(`type(${read}) == ${want.type}`);
   if (guards.length === 0) return read;
   return `(${guards.join(' && ')} ? ${read} : ${want?.orElse ?? 'null'})`;
@@ -80,6 +82,9 @@ function readVar(ref: VarRef, path: readonly (string | number)[]): string {
   return 'dyn(null)';
 }
 
+/** How an undefined value compiles (missing and JSON null read the same). */
+const UNDEFINED = 'dyn(null)';
+
 export function compileValue(scope: Scope, value: Value): string {
   if ('lit' in value) return value.lit === null ? 'dyn(null)' : `dyn(${celLiteral(value.lit)})`;
   if ('param' in value) {
@@ -95,7 +100,17 @@ export function compileValue(scope: Scope, value: Value): string {
       .map((part) => compileValue(scope, part))
       .reduceRight((rest, part) => `(${part} != null ? ${part} : ${rest})`, 'dyn(null)');
   }
-  const parts = value.concat.map((part) => compileValue(scope, part));
-  const strings = parts.map((p) => `type(${p}) == string`).join(' && ');
-  return `(${strings} ? dyn(${parts.map((p) => `string(${p})`).join(' + ')}) : dyn(null))`;
+  // Constant operands are decided now: a literal that is not a string, or a value known to be undefined (`dyn(null)`,
+  // e.g. a read of an entry's index), makes the whole concat undefined, and a literal string needs no test. CEL
+  // evaluates a conversion of a constant when the program is built, so `string(dyn(null))`, even in a branch never
+  // taken, fails the whole expression ("no such overload: string(null_type)").
+  const parts = value.concat.map((part) =>
+    'lit' in part
+      ? { text: typeof part.lit === 'string' ? celString(part.lit) : UNDEFINED, literal: true }
+      : { text: compileValue(scope, part), literal: false },
+  );
+  if (parts.some((p) => p.text === UNDEFINED)) return UNDEFINED;
+  const tests = parts.filter((p) => !p.literal).map((p) => `type(${p.text}) == string`);
+  const joined = parts.map((p) => (p.literal ? p.text : `string(${p.text})`)).join(' + ');
+  return tests.length === 0 ? `dyn(${joined})` : `(${tests.join(' && ')} ? dyn(${joined}) : dyn(null))`;
 }

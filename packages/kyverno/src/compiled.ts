@@ -1,4 +1,4 @@
-import { type CompiledCel, compileCel } from '@palisade/cel';
+import { type CompiledCel, celLiteral, compileCel } from '@palisade/cel';
 import type { Json, PolicyConfig } from '@palisade/core';
 import { paramVariables } from './params.js';
 
@@ -22,9 +22,12 @@ export function parsedParams(config: PolicyConfig): Json {
 }
 
 export function compileForKyverno(config: PolicyConfig, exemptImages: string | undefined): KyvernoCel {
+  const params = celLiteral(parsedParams(config));
   const compiled: CompiledCel = compileCel(config, {
     object: 'object',
     params: 'variables.params',
+    // Match conditions and CEL preconditions cannot read variables: there the parameters are the literal itself.
+    preconditionParams: params,
     ...(exemptImages === undefined ? {} : { exemptImages: { expression: exemptImages } }),
   });
   // A check passes when it has no violation messages: reusing the `violations<i>` variables keeps the expression

@@ -1,5 +1,8 @@
 import { type Cond, check, type Json, type Message, rule, type Value } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
+import { compileRego } from './compile.js';
+import { LIB_SOURCE } from './lib.js';
+import { opaViolations } from './testing/opa.js';
 import { type Case, compareWithReference } from './testing/reference.js';
 
 /**
@@ -80,23 +83,42 @@ const cases: Case[] = [
     objects: ['a', 'a\n', '\na', 'A', 'aa'].map((s) => pod({ s })),
     params: {},
   },
-  // JavaScript's own-property lookup on lists: `length`, indexes as numbers or integer strings, keys "0" on objects.
+  // Keys that JavaScript treats specially are plain keys of objects; lists are read by index only (reads of the
+  // wrong type are type mismatches, left out here and covered by the test below).
   {
     rule: printing([
       get(['l', 'length']),
-      get(['l', 0]),
-      get(['l', '1']),
+      get(['l', '0']),
       get(['l', '01']),
       get(['l', 'x']),
-      get(['l', 0, 'length']),
+      get(['m', 0]),
+      get(['m', 1, 0]),
+      get(['m', 5]),
     ]),
     objects: [
-      pod({ l: [] }),
-      pod({ l: ['a', 'b'] }),
-      pod({ l: [[1, 2, 3]] }),
-      pod({ l: { length: 7, 0: 'zero', 1: 'one', '01': 'x', x: null } }),
-      pod({ l: 'str' }),
-      pod({ l: null }),
+      pod({ l: { length: 7, 0: 'zero', 1: 'one', '01': 'x', x: null }, m: ['a', ['b']] }),
+      pod({ l: {}, m: [] }),
+      pod({ l: null, m: null }),
+      pod({}),
+    ],
+    params: {},
+  },
+  // Strings are ordered by code point (U+FF5E before U+1F642, unlike UTF-16 code units); numbers and strings are
+  // not ordered against each other.
+  {
+    rule: rule([
+      check({ deny: { lt: [get(['a']), get(['b'])] }, message: ['lt'], field: '' }),
+      check({ deny: { ge: [get(['a']), get(['b'])] }, message: ['ge'], field: '' }),
+    ]),
+    objects: [
+      pod({ a: 'a', b: 'b' }),
+      pod({ a: 'B', b: 'a' }),
+      pod({ a: '10', b: '9' }),
+      pod({ a: '\uff5e', b: '\u{1f642}' }),
+      pod({ a: '', b: 'a' }),
+      pod({ a: '1', b: 2 }),
+      pod({ a: 1, b: 1.5 }),
+      pod({ a: true, b: false }),
     ],
     params: {},
   },
@@ -194,6 +216,18 @@ const cases: Case[] = [
           ephemeralContainers: [{ name: 'e', image: 'a[1]' }],
         },
       }),
+      // The same without type mismatches (the pod above has some, so it only proves the module does not error).
+      pod({
+        spec: {
+          containers: [
+            { name: 'a', image: 'reg/x' },
+            { name: 'b', image: 'other' },
+            { name: 'c' },
+            { image: 7 },
+          ],
+          ephemeralContainers: [{ name: 'e', image: 'a[1]' }],
+        },
+      }),
       { kind: 'Deployment', spec: { template: { spec: { containers: [{ name: 'd', image: 'reg/y' }] } } } },
       { kind: 'CronJob', spec: { jobTemplate: { spec: { template: null } } } },
       { kind: 'Service', spec: { containers: [{ name: 's' }] } },
@@ -214,6 +248,13 @@ const cases: Case[] = [
         field: 'f.g',
         fieldFrom: 'e',
       }),
+      // An entry prints as an object; a null value is absent (random IR, seed 2).
+      check({
+        forEach: [{ var: 'e', in: { entries: get(['m']) } }],
+        deny: { all: [] },
+        message: ['entry ', { get: 'e', path: [] }],
+        field: '',
+      }),
       check({
         forEach: [{ var: 'x', in: { list: { coalesce: [get(['l'])] } } }],
         deny: { defined: { get: 'x', path: [] } },
@@ -223,11 +264,12 @@ const cases: Case[] = [
     ]),
     objects: [
       pod({ m: { a: [1, 2, null], b: null, c: 'str', 'd.e': [3] }, l: [1, null, 2] }),
+      pod({ m: { a: [1, 2, null], b: null, 'd.e': [3] }, l: [1, null, 2] }),
       pod({ m: [1] }),
     ],
     params: {},
   },
-  // every over empty and absent collections, some false; loop variables shadowing `pod`.
+  // every over empty and absent collections, some false.
   {
     rule: rule(
       [
@@ -245,12 +287,12 @@ const cases: Case[] = [
         check({
           deny: {
             some: {
-              var: 'pod',
+              var: 'x',
               in: { list: get(['l']) },
-              where: { defined: { get: 'pod', path: ['spec'] } },
+              where: { eq: [{ get: 'x', path: [] }, { lit: 2 }] },
             },
           },
-          message: ['shadow'],
+          message: ['some'],
           field: '',
         }),
       ],
@@ -261,7 +303,7 @@ const cases: Case[] = [
       pod({ l: [] }),
       pod({ l: [1, 1] }),
       pod({ l: [1, 2] }),
-      pod({ l: [{ spec: 0 }] }),
+      pod({ l: [{ spec: 0 }, 2] }),
       pod({ skip: true }),
     ],
     params: {},
@@ -271,9 +313,98 @@ const cases: Case[] = [
 describe('compileRego edge cases', () => {
   it('agrees with the reference on every edge case', () => {
     const result = compareWithReference(cases);
-    console.log(
-      `edge cases: ${result.evaluations} evaluations (${result.denied} denied, ${result.excluded} excluded as type mismatches)`,
-    );
+    console.log(`edge cases: ${result.evaluations} evaluations, ${JSON.stringify(result.counts)}`);
     expect(result.failures[0] ?? '').toBe('');
+  });
+
+  /** What one printing rule's message is in opa for each object. */
+  function printed(values: readonly Value[], objects: readonly unknown[], deny?: Cond): string[] {
+    const { rego } = compileRego(printing(values, deny), { packageName: 'templates.p', podKinds: true });
+    const ids = objects.map((_, i) => `o${i}`);
+    const out = opaViolations(
+      [{ key: 'p', rego, params: {}, objects: ids }],
+      new Map(objects.map((o, i) => [`o${i}`, o])),
+      [LIB_SOURCE],
+    );
+    return ids.map(
+      (id) =>
+        out
+          .get('p')
+          ?.get(id)
+          ?.map((v) => v.msg)
+          .join(' | ') ?? '',
+    );
+  }
+
+  it('reads a value of the wrong JSON type as absent, never as a JavaScript property or an error', () => {
+    // Type mismatches (docs/ir.md): the validator reports them; generated Rego reads them as absent.
+    const values = [
+      get(['l', 'length']),
+      get(['l', '0']),
+      get(['l', '1', 'x']),
+      get(['m', 0]),
+      get(['s', 0]),
+      get(['s', 'length']),
+      get(['n', 'x']),
+      get(['b', 0]),
+    ];
+    expect(
+      printed(values, [
+        pod({ l: ['a', 'b'], m: { 0: 'zero', length: 1 }, s: 'str', n: 5, b: true }),
+        pod({ l: [[1]], m: [], s: [], n: { x: 1 }, b: ['t'] }),
+      ]),
+    ).toEqual([
+      '[<unset>][<unset>][<unset>][<unset>][<unset>][<unset>][<unset>][<unset>]',
+      '[<unset>][<unset>][<unset>][<unset>][<unset>][<unset>][1][t]',
+    ]);
+  });
+
+  it('orders strings by code point and never orders a string against a number', () => {
+    const pairs: [unknown, unknown][] = [
+      ['a', 'b'],
+      ['b', 'a'],
+      ['B', 'a'],
+      ['10', '9'],
+      ['\uff5e', '\u{1f642}'],
+      ['a', 'a'],
+      ['1', 2],
+      [1, '2'],
+      [1, 1.5],
+      [null, 'a'],
+    ];
+    const lt = printed(
+      [{ lit: 'x' }],
+      pairs.map(([a, b]) => pod({ a, b })),
+      { lt: [get(['a']), get(['b'])] },
+    );
+    const ge = printed(
+      [{ lit: 'x' }],
+      pairs.map(([a, b]) => pod({ a, b })),
+      { ge: [get(['a']), get(['b'])] },
+    );
+    expect(lt.map((m) => m !== '')).toEqual([
+      true,
+      false,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      true,
+      false,
+    ]);
+    expect(ge.map((m) => m !== '')).toEqual([
+      false,
+      true,
+      false,
+      false,
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

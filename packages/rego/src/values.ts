@@ -27,34 +27,15 @@ export function variable(scope: Scope, name: string): Expr {
   return { text: entry.expr, vars: entry.local ? new Set([entry.local]) : NONE };
 }
 
-/** An array index as JavaScript's own-property lookup sees a key (canonical integers only). */
-const INDEX_KEY = /^(?:0|[1-9][0-9]{0,8})$/;
-
 /**
- * Reads `path` from `root`. Plain keys go through one `object.get`; keys that JavaScript treats specially on lists
- * (indexes written as numbers or integer strings, and `length`) go through library steps that reproduce the
- * reference's own-property lookup.
+ * Reads `path` from `root` in one library call (docs/ir.md, reads): a string key reads an object's own key, a number
+ * indexes a list; any other step (a key of a list such as `length`, an index of an object, any step into a string,
+ * number or boolean) is a type mismatch, which the validator reports and generated policies read as absent (null).
+ * `object.get` with an array path does exactly that.
  */
 export function readPath(root: Expr, path: readonly (string | number)[]): Expr {
-  let text = root.text;
-  let run: (string | number)[] = [];
-  const flush = () => {
-    if (run.length > 0) text = `${LIB}.get(${text}, ${regoLiteral(run)})`;
-    run = [];
-  };
-  for (const key of path) {
-    if (typeof key === 'number' || INDEX_KEY.test(key)) {
-      flush();
-      text = `${LIB}.index(${text}, ${Number(key)})`;
-    } else if (key === 'length') {
-      flush();
-      text = `${LIB}.length_key(${text})`;
-    } else {
-      run.push(key);
-    }
-  }
-  flush();
-  return { text, vars: root.vars };
+  if (path.length === 0) return root;
+  return { text: `${LIB}.get(${root.text}, ${regoLiteral([...path])})`, vars: root.vars };
 }
 
 export function compileValue(value: Value, scope: Scope): Expr {

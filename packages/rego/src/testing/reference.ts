@@ -1,40 +1,16 @@
-import { isPodKind, type Rule } from '@palisade/core';
-import { compileRule, type Env, podBinding, TypeMismatchError, type Violation } from '@palisade/validator';
+import { type Exclusion, type IrCase, referenceResults, sortKeys } from '@palisade/policies/testing';
 import { compileRego } from '../compile.js';
 import { LIB_SOURCE } from '../lib.js';
 import { opaCheckStrict, opaViolations } from './opa.js';
 
-/** The validator's evaluation of one rule on one resource, set up as its engine does (policy matching Pods). */
-export function reference(
-  rule: Rule,
-  object: Record<string, unknown>,
-  params: Record<string, unknown>,
-  exemptImages: readonly string[] | undefined,
-): Violation[] {
-  const kind = String(object.kind);
-  const bound = isPodKind(kind) ? podBinding(kind, object) : undefined;
-  const env: Env = {
-    vars: { object, pod: bound?.pod },
-    paths: { object: [], pod: bound?.path },
-    params,
-    exemptImages,
-  };
-  const compiled = compileRule(rule);
-  return compiled.applies(env) ? compiled.evaluate(env) : [];
-}
-
-export interface Case {
-  rule: Rule;
-  objects: readonly Record<string, unknown>[];
-  params: Record<string, unknown>;
-  exempt?: readonly string[] | undefined;
-}
+export type Case = IrCase;
 
 export interface Comparison {
+  /** (rule, resource) pairs evaluated by opa. */
   evaluations: number;
+  /** Pairs compared with the validator, and those left out (see referenceResults), by reason. */
+  counts: Record<Exclusion | 'compared', number>;
   denied: number;
-  /** Objects the reference cannot read (a type mismatch: an `error` result), not compared (docs/ir.md). */
-  excluded: number;
   /** Disagreements, smallest first. */
   failures: string[];
 }
@@ -42,17 +18,21 @@ export interface Comparison {
 const violationKeys = (vs: readonly { message: string; path: readonly unknown[] }[]) =>
   [...new Set(vs.map((v) => JSON.stringify([v.message, v.path])))].sort();
 
-/** Compiles every case, checks the modules with `opa check --strict`, evaluates them in one `opa eval`. */
-export function compareWithReference(cases: readonly Case[]): Comparison {
+/**
+ * Compiles every case, checks the modules with `opa check --strict`, evaluates them in one `opa eval` (which fails
+ * on any runtime error, so excluded pairs still prove the module does not error), and compares the violations
+ * (message and path) with the validator's on every pair it does not exclude.
+ */
+export function compareWithReference(input: readonly Case[]): Comparison {
+  const cases = input.map((c) => ({ ...c, objects: c.objects.map((o) => sortKeys(o)) }));
   const modules = cases.map((c, i) =>
     compileRego(c.rule, { packageName: `templates.r${i}`, podKinds: true }),
   );
   const files = new Map(modules.map((m, i) => [`r${i}.rego`, m.rego]));
   files.set('lib.rego', LIB_SOURCE);
   const check = opaCheckStrict(files);
-  if (check !== '') {
-    return { evaluations: 0, denied: 0, excluded: 0, failures: [`opa check --strict: ${check}`] };
-  }
+  const counts = { mismatch: 0, 'validator-error': 0, 'string-order': 0, compared: 0 };
+  if (check !== '') return { evaluations: 0, counts, denied: 0, failures: [`opa check --strict: ${check}`] };
 
   const objects = new Map<string, unknown>();
   for (const [i, c] of cases.entries()) {
@@ -68,20 +48,14 @@ export function compareWithReference(cases: readonly Case[]): Comparison {
     objects,
     [LIB_SOURCE],
   );
+  const reference = referenceResults(cases, 'r');
   const failures: { size: number; text: string }[] = [];
   let denied = 0;
-  let excluded = 0;
   cases.forEach((c, i) => {
     c.objects.forEach((object, j) => {
-      let violations: Violation[];
-      try {
-        violations = reference(c.rule, object, c.params, c.exempt);
-      } catch (error) {
-        if (!(error instanceof TypeMismatchError)) throw error;
-        excluded++;
-        return;
-      }
-      const expected = violationKeys(violations);
+      const want = reference.expected[i]?.[j];
+      if (want === undefined || want.excluded !== undefined) return;
+      const expected = violationKeys(want.result?.violations ?? []);
       if (expected.length > 0) denied++;
       const actual = violationKeys(
         (opa.get(`r${i}`)?.get(`r${i}-${j}`) ?? []).map((v) => ({ message: v.msg, path: v.details.path })),
@@ -96,5 +70,10 @@ export function compareWithReference(cases: readonly Case[]): Comparison {
     });
   });
   failures.sort((a, b) => a.size - b.size);
-  return { evaluations: objects.size, denied, excluded, failures: failures.map((f) => f.text) };
+  return {
+    evaluations: objects.size,
+    counts: reference.counts,
+    denied,
+    failures: failures.map((f) => f.text),
+  };
 }
