@@ -196,7 +196,10 @@ describe('every field a catalogue policy reads, changed to another JSON type, gi
               continue;
             }
             const unchanged = result.status === original.status && result.message === original.message;
-            if (quantity || ((presenceOnly || enumeratedValue) && unchanged)) continue;
+            // A map value reached only through `entries` is tested for presence; its type may still show in a
+            // message (a volume `name` of 7 prints as "7"), so only the verdict must be unchanged.
+            const sameVerdict = result.status === original.status;
+            if (quantity || (presenceOnly && unchanged) || (enumeratedValue && sameVerdict)) continue;
             unexpected.push(
               `${name}: ${field} = ${JSON.stringify(other)}: ${result.status}: ${result.message}`,
             );

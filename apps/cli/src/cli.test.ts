@@ -173,6 +173,7 @@ describe('validate: exit codes', () => {
         file: path('broken.yaml'),
         document: 1,
         line: expect.any(Number),
+        column: expect.any(Number),
         message: expect.stringMatching(/^invalid YAML/),
       },
     ]);
