@@ -27,30 +27,31 @@ export {
   Validator,
   type ValidatorOptions,
 } from './engine.js';
-export { toManifestYaml, toManifestYamlStream } from './manifest-yaml.js';
 export {
-  DEFAULT_MAX_ALIAS_COUNT,
   DEFAULT_MAX_FILE_SIZE,
-  type DecodedText,
-  decodeManifestBytes,
   findManifestFiles,
-  type InputError,
   iterateManifestFile,
-  iterateManifests,
-  type LoadedManifests,
   type LoadOptions,
   loadManifestFile,
   loadManifests,
-  type ManifestEntry,
   type ManifestFiles,
-  type ManifestFormat,
-  type ManifestResource,
-  type ParseOptions,
-  parseManifests,
   STDIN_NAME,
   STDIN_PATH,
-  type TextEncoding,
-} from './manifests.js';
+} from './input-files.js';
+export type {
+  InputError,
+  LoadedManifests,
+  ManifestEntry,
+  ManifestResource,
+} from './manifest-resources.js';
+export { toManifestYaml, toManifestYamlStream } from './manifest-yaml.js';
+export {
+  DEFAULT_MAX_ALIAS_COUNT,
+  iterateManifests,
+  type ManifestFormat,
+  type ParseOptions,
+  parseManifests,
+} from './parse-manifests.js';
 export {
   formatReport,
   isReportFormat,
@@ -90,3 +91,4 @@ export {
 } from './report/run.js';
 export { artifactUri, buildSarifLog, formatSarif, SARIF_SCHEMA } from './report/sarif.js';
 export { formatText, printable, type TextReportOptions } from './report/text.js';
+export { type DecodedText, decodeManifestBytes, type TextEncoding } from './text-decoding.js';

@@ -3,7 +3,8 @@ import { join, sep } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Path } from './compile.js';
-import { type LoadedManifests, parseManifests, parseManifestsWithReference } from './manifests.js';
+import type { LoadedManifests } from './manifest-resources.js';
+import { parseManifests, parseManifestsWithReference } from './parse-manifests.js';
 import { loadFast, splitYamlDocuments, textIneligibility } from './yaml-fast.js';
 
 /**

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type LoadedManifests, parseManifests, parseManifestsWithReference } from './manifests.js';
+import type { LoadedManifests } from './manifest-resources.js';
+import { parseManifests, parseManifestsWithReference } from './parse-manifests.js';
 
 /**
  * Syntax errors are reported at the line of the error itself, in the document that has it, and never cost another

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifests, parseManifestsWithReference } from './manifests.js';
+import { parseManifests, parseManifestsWithReference } from './parse-manifests.js';
 import { loadFast, splitYamlDocuments, textIneligibility } from './yaml-fast.js';
 
 const POD = `apiVersion: v1

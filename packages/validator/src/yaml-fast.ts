@@ -158,18 +158,26 @@ export type FastResult =
   | { ok: false; reason: string };
 
 /**
+ * Which tiers of the fast path read a chunk: `block-parser` (yaml-simple.ts, then `js-yaml` for what it leaves), or
+ * `js-yaml` alone (what the bench compares the block parser with; see docs/performance.md).
+ */
+export type FastTiers = 'block-parser' | 'js-yaml';
+
+/**
  * Reads a chunk on the fast path: the character checks, then the block-structure parser (yaml-simple.ts), which
  * reads most documents completely; documents whose structure it accepts but whose scalars it does not decode go
  * to `js-yaml`. Any refusal or failure (a syntax error, a duplicate key, a scalar the fast schema refuses, a key
  * the parsers name differently) is reported, never thrown: the caller then reads the chunk with the reference
  * parser, which gives the precise error.
  */
-export function loadFast(text: string, chunk: YamlChunk): FastResult {
+export function loadFast(text: string, chunk: YamlChunk, tiers: FastTiers = 'block-parser'): FastResult {
   const ineligible = chunkIneligibility(text, chunk);
   if (ineligible !== undefined) return { ok: false, reason: ineligible };
-  const simple = parseSimple(text, chunk.start, chunk.end);
-  if (simple.kind === 'refused') return { ok: false, reason: simple.reason };
-  if (simple.kind === 'value') return { ok: true, value: simple.value, parser: 'simple' };
+  if (tiers === 'block-parser') {
+    const simple = parseSimple(text, chunk.start, chunk.end);
+    if (simple.kind === 'refused') return { ok: false, reason: simple.reason };
+    if (simple.kind === 'value') return { ok: true, value: simple.value, parser: 'simple' };
+  }
   let value: unknown;
   try {
     value = load(text.slice(chunk.start, chunk.end), { schema: fastSchema });

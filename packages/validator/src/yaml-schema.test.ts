@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toManifestYaml } from './manifest-yaml.js';
-import { parseManifests, parseManifestsWithReference } from './manifests.js';
+import { parseManifests, parseManifestsWithReference } from './parse-manifests.js';
 import { resolvePlainScalar } from './yaml-schema.js';
 
 /**

@@ -13,7 +13,9 @@ import {
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { Validator } from '../engine.js';
-import { type InputError, parseManifests, STDIN_NAME } from '../manifests.js';
+import { STDIN_NAME } from '../input-files.js';
+import type { InputError } from '../manifest-resources.js';
+import { parseManifests } from '../parse-manifests.js';
 import { formatReport, REPORT_FORMATS, type ReportFormat } from './formats.js';
 import { formatJson, type JsonReport } from './json.js';
 import { escapeXmlAttribute, escapeXmlText, formatJunit } from './junit.js';

@@ -1,6 +1,6 @@
 import type { Path } from '../compile.js';
 import type { ResultStatus } from '../engine.js';
-import type { InputError } from '../manifests.js';
+import type { InputError } from '../manifest-resources.js';
 import {
   type CheckedResource,
   type CheckedResult,

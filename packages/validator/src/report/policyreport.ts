@@ -1,7 +1,7 @@
 import type { Severity } from '@palisade/core';
 import { stringify } from 'yaml';
 import type { ResultStatus } from '../engine.js';
-import type { InputError } from '../manifests.js';
+import type { InputError } from '../manifest-resources.js';
 import {
   type CheckedResource,
   type CheckedResult,

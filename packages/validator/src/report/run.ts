@@ -1,7 +1,7 @@
 import type { Policy } from '@palisade/core';
 import type { Path } from '../compile.js';
 import type { PolicyResult, ResultStatus, Validator } from '../engine.js';
-import type { InputError, LoadedManifests, ManifestResource } from '../manifests.js';
+import type { InputError, LoadedManifests, ManifestResource } from '../manifest-resources.js';
 
 /**
  * The result of a validation run, as every report format reads it: each resource with its policy results (violations

@@ -2,7 +2,8 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Policy, Severity } from '@palisade/core';
 import type { ResultStatus } from '../engine.js';
-import { type InputError, STDIN_NAME } from '../manifests.js';
+import { STDIN_NAME } from '../input-files.js';
+import type { InputError } from '../manifest-resources.js';
 import {
   type CheckedResource,
   type CheckedResult,

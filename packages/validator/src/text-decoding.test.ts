@@ -3,14 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decodeManifestBytes,
-  type LoadedManifests,
-  loadManifestFile,
-  parseManifests,
-  parseManifestsWithReference,
-  STDIN_NAME,
-} from './manifests.js';
+import { loadManifestFile, STDIN_NAME } from './input-files.js';
+import type { LoadedManifests } from './manifest-resources.js';
+import { parseManifests, parseManifestsWithReference } from './parse-manifests.js';
+import { decodeManifestBytes } from './text-decoding.js';
 
 /**
  * Manifests are decoded as kubectl decodes them (UTF-8 with or without a byte order mark, UTF-16 LE or BE with
