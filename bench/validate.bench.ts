@@ -4,6 +4,9 @@
  * For YAML (a multi-document file, as `helm template` or `kustomize build` print it) and JSON (a List, as
  * `kubectl get -o json` prints it), prints the median and the best of the rounds for: parsing the text into
  * resources, evaluating the policies, and both together. See docs/performance.md.
+ * `--parser fast|js-yaml|yaml` picks the YAML reader (the fast path; its js-yaml tier alone, without the
+ * block-structure parser; the `yaml` package alone) and `--style helm|kubectl|yaml-stringify` the writer whose
+ * layout the YAML has, to compare the readers (docs/performance.md, "Is the block-structure parser worth it?").
  */
 import { parseArgs } from 'node:util';
 import { selectPolicies } from '@palisade/core';

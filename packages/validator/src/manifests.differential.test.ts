@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import type { Path } from './compile.js';
 import type { LoadedManifests } from './manifest-resources.js';
 import { parseManifests, parseManifestsWithReference } from './parse-manifests.js';
@@ -651,4 +652,45 @@ describe('YAML fast path on the repository corpus', () => {
     }
     expect((counts.simple + counts.jsYaml) / counts.total).toBeGreaterThan(0.9);
   });
+});
+
+/**
+ * The layouts of the writers the bench measures (docs/performance.md, "Is the block-structure parser worth it?"),
+ * on the repository's workloads: `kubectl get -o yaml` (keys sorted, block sequences not indented under their key,
+ * no line folding, the server's fields with the last-applied annotation as a block scalar) and the `yaml`
+ * package's `stringify` (indented sequences, long strings folded at 80 columns). Hand-written manifests in the
+ * bench's own (helm-like) layout are the corpus above.
+ */
+describe('YAML fast path on the layouts of the benchmarked writers', () => {
+  const objects = repositoryYamlFiles()
+    .filter((file) => !file.includes(`${sep}generated${sep}`))
+    .flatMap((file) => parseManifests(readFileSync(file, 'utf8'), file).resources.map((r) => r.object));
+  const asServerObject = (object: Record<string, unknown>, i: number) => ({
+    ...object,
+    metadata: {
+      ...(object.metadata as Record<string, unknown> | undefined),
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(object)}\n` },
+      creationTimestamp: '2026-11-30T10:00:00Z',
+      resourceVersion: String(1000 + i),
+    },
+    status: { conditions: [{ lastTransitionTime: '2026-11-30T10:00:05Z', status: 'True', type: 'Ready' }] },
+  });
+  const writers: Record<string, (object: Record<string, unknown>, i: number) => string> = {
+    'kubectl get -o yaml': (object, i) =>
+      stringify(asServerObject(object, i), { indentSeq: false, sortMapEntries: true, lineWidth: 0 }),
+    'kubectl get -o yaml without the server fields': (object) =>
+      stringify(object, { indentSeq: false, sortMapEntries: true, lineWidth: 0 }),
+    'the yaml package': (object) => stringify(object),
+  };
+
+  for (const [writer, write] of Object.entries(writers)) {
+    it(`agrees with the reference on the repository's workloads written by ${writer}`, () => {
+      expect(objects.length).toBeGreaterThan(100);
+      const text = objects.map(write).join('---\n');
+      compare(text);
+      const counted = fastDocuments(text);
+      expect(counted.total).toBe(objects.length);
+      expect((counted.simple + counted.jsYaml) / counted.total).toBeGreaterThan(0.9);
+    });
+  }
 });
