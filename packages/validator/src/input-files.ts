@@ -11,8 +11,8 @@ import { iterateManifests, type ParseOptions } from './parse-manifests.js';
 import { decodeManifestBytes } from './text-decoding.js';
 
 /**
- * Finds manifest files (directories walked, \`-\` for standard input) and reads them within a size limit. Bad input
- * never stops a load: each problem becomes an \`InputError\` beside the resources, and everything else is still loaded.
+ * Finds manifest files (directories walked, `-` for standard input) and reads them within a size limit. Bad input
+ * never stops a load: each problem becomes an `InputError` beside the resources, and everything else is still loaded.
  */
 
 /** The path that names standard input. */

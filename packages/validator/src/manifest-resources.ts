@@ -2,7 +2,7 @@ import type { Path } from './compile.js';
 import type { DocumentLines } from './source-lines.js';
 
 /**
- * What reading manifests yields: resources (the items of a \`List\` each on their own) and input errors, in source
+ * What reading manifests yields: resources (the items of a `List` each on their own) and input errors, in source
  * order.
  */
 

@@ -13,7 +13,7 @@ import {
 import { yamlOptions } from './yaml-schema.js';
 
 /**
- * The reference YAML parser (\`yaml\`) as the manifest reader uses it: composing documents, and placing its errors
+ * The reference YAML parser (`yaml`) as the manifest reader uses it: composing documents, and placing its errors
  * where the problem is.
  */
 
