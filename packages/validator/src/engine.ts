@@ -1,7 +1,9 @@
 import {
   type Enforcement,
+  effectivePolicy,
   exceptionCoversPolicy,
   exceptionMatchesResource,
+  InvalidParametersError,
   isExpired,
   isPodKind,
   type Match,
@@ -14,7 +16,6 @@ import {
   type PolicyException,
   type ResourceIdentity,
 } from '@palisade/core';
-import { z } from 'zod';
 import {
   type CompiledRule,
   compileRule,
@@ -84,27 +85,22 @@ function exceptionReads(exception: PolicyException): number {
 
 export type { PolicyConfig };
 
-export class InvalidParametersError extends Error {}
+export { InvalidParametersError };
 
 function compilePolicy(config: PolicyConfig): CompiledPolicy {
-  const parsed = config.policy.params.safeParse(config.params ?? {});
-  if (!parsed.success) {
-    throw new InvalidParametersError(
-      `invalid parameters for policy ${config.policy.id}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
-    );
-  }
-  const match = config.match ?? config.policy.match;
+  // Exceptions are matched per resource below; resolution gives the match, enforcement and parameters.
+  const { match, enforcement, params, policy, pssCheck } = effectivePolicy(config);
   return {
-    policy: config.policy,
-    pssCheck: config.pssCheck,
-    params: parsed.data as Record<string, unknown>,
-    enforcement: config.enforcement ?? config.policy.enforcement,
+    policy,
+    pssCheck,
+    params,
+    enforcement,
     match,
     kinds: new Set(matchedKinds(match)),
     kindList: matchedKinds(match),
     matchesPods: match.kinds.some(isPodKind),
     matchReads: matchReads(match),
-    rule: compileRule(config.rule),
+    rule: compileRule(config),
   };
 }
 

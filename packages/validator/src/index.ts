@@ -1,3 +1,4 @@
+export { toManifestYaml, toManifestYamlStream } from '@palisade/yaml';
 export {
   compareStrings,
   compileCond,
@@ -27,7 +28,6 @@ export {
   Validator,
   type ValidatorOptions,
 } from './engine.js';
-export { toManifestYaml, toManifestYamlStream } from './manifest-yaml.js';
 export {
   DEFAULT_MAX_ALIAS_COUNT,
   DEFAULT_MAX_FILE_SIZE,
@@ -51,6 +51,7 @@ export {
   STDIN_PATH,
   type TextEncoding,
 } from './manifests.js';
+export { validatorOracle, withVerdicts } from './oracle.js';
 export {
   formatReport,
   isReportFormat,

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream, type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
+import { yamlOptions } from '@palisade/yaml';
 import {
   Composer,
   type Document,
@@ -15,7 +16,6 @@ import {
 } from 'yaml';
 import type { Path } from './compile.js';
 import { loadFast, splitYamlDocuments, textIneligibility, type YamlChunk } from './yaml-fast.js';
-import { yamlOptions } from './yaml-schema.js';
 
 /**
  * Loads Kubernetes manifests from files, directories and standard input. Bad input never stops a load: each
