@@ -7,7 +7,7 @@ import { loadExceptionFiles } from './exceptions-file.js';
 import { type CliIO, EXIT_FAILURES, EXIT_OK, EXIT_USAGE_OR_INPUT, UsageError } from './io.js';
 import { compareOutput, OWNED_FOLDERS, scanOutput, writeOutput } from './output-tree.js';
 import { parseSelection, resolveSelection, SELECTION_OPTIONS, SELECTION_USAGE } from './selection.js';
-import { TARGETS } from './targets.js';
+import { OUTPUT_PATHS, TARGETS } from './targets.js';
 
 /**
  * `palisade build --out DIR`: writes every target's generated output for the selected policies. Output depends
@@ -15,8 +15,9 @@ import { TARGETS } from './targets.js';
  */
 
 /** One line per generated path of every target, from the registry. */
-const OUTPUT_LINES = TARGETS.flatMap((t) =>
-  t.paths.map((p) => `  DIR/${t.folder}/${p.path}\n      ${p.description}`),
+const PATH_WIDTH = Math.max(...OUTPUT_PATHS.map((p) => p.path.length)) + 'DIR/'.length;
+const OUTPUT_LINES = OUTPUT_PATHS.map(
+  (p) => `  ${`DIR/${p.path}`.padEnd(PATH_WIDTH)}  ${p.description}`,
 ).join('\n');
 
 const FOLDERS = OWNED_FOLDERS.map((f) => `DIR/${f}`).join(', ');
@@ -25,10 +26,10 @@ export const BUILD_USAGE = `Usage: palisade build --out DIR [options]
 
 Generates policy resources for every target from the selected policies:
 ${OUTPUT_LINES}
-${FOLDERS} belong to build: files there that are no longer generated are removed. Each file is replaced
-atomically (a temporary file, then rename). Build never follows a symbolic link below DIR: if any of those
-folders, or anything in them, is a symbolic link or a special file, it refuses (exit 2) and changes nothing. DIR
-itself may be a symbolic link.
+The target folders (${FOLDERS}) belong to build: files there that are no longer generated are
+removed. Each file is replaced atomically (a temporary file, then rename). Build never follows a symbolic link
+below DIR: if a target folder, or anything in it, is a symbolic link or a special file, it refuses (exit 2) and
+changes nothing. DIR itself may be a symbolic link.
 
 ${SELECTION_USAGE}
       --exceptions <file>       PolicyException documents to compile (repeatable; adds to --config's)

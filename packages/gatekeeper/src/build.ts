@@ -92,13 +92,10 @@ export const gatekeeperTarget: Target = {
   folder: 'gatekeeper',
   paths: [
     {
-      path: '<policy-id>/{template,constraint,kustomization,suite}.yaml and samples/',
+      path: '<id>/',
       description: 'ConstraintTemplate (CEL and Rego v1), Constraint, kustomization, gator suite',
     },
-    {
-      path: 'profiles/<baseline|restricted>/kustomization.yaml',
-      description: 'the policies of a Pod Security profile',
-    },
+    { path: 'profiles/<level>/', description: 'a kustomization per Pod Security profile' },
   ],
   build: (input) => buildGatekeeper(input),
 };

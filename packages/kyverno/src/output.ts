@@ -120,18 +120,15 @@ export const kyvernoTarget: Target = {
   folder: 'kyverno',
   paths: [
     {
-      path: 'cluster-policies/<policy-id>/{policy,kustomization,kyverno-test,resources}.yaml',
-      description: 'kyverno.io/v1 ClusterPolicy with a kyverno test of the fixtures',
+      path: 'cluster-policies/<id>/',
+      description: 'kyverno.io/v1 ClusterPolicy, kustomization, kyverno-test.yaml and resources',
     },
     {
-      path: 'validating-policies/<policy-id>/ (the same files)',
-      description: 'policies.kyverno.io/v1 ValidatingPolicy',
+      path: 'validating-policies/<id>/',
+      description: 'policies.kyverno.io/v1 ValidatingPolicy, the same test files',
     },
-    { path: 'exceptions/', description: 'PolicyExceptions for both policy kinds' },
-    {
-      path: 'profiles/<baseline|restricted>/',
-      description: 'kustomizations of a Pod Security profile',
-    },
+    { path: 'exceptions/…', description: 'the exceptions as Kyverno PolicyExceptions (both API versions)' },
+    { path: 'profiles/<level>/<kind>/', description: 'a kustomization per profile and policy kind' },
   ],
   build: (input) =>
     buildKyverno(input, { kyvernoVersion: KYVERNO_VERSION, kubernetesVersion: KUBERNETES_VERSION }),
