@@ -81,7 +81,7 @@ function recordReads(resolved: ResolvedPolicy, object: Record<string, unknown>, 
     ...resolved.rule,
     checks: resolved.rule.checks.map((c) => ({ ...c, message: [] })),
   };
-  const compiled = compileRule(noMessages);
+  const compiled = compileRule({ rule: noMessages });
   const env: Env = {
     vars: { object: root, pod: bound?.pod },
     paths: { object: [], pod: bound?.path },

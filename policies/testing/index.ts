@@ -5,6 +5,19 @@ export {
   loadFixtures,
   wrapPodInController,
 } from '../fixtures.js';
+export {
+  type CatalogueRule,
+  catalogueConfigs,
+  catalogueFixtures,
+  catalogueRules,
+  differentialConfigs,
+  POLICIES_DIR,
+  PROC_MOUNT_PROFILE_NOTE,
+  paramsFor,
+  REQUIRED_PARAMS,
+  restrictedAndHardening,
+  writeFiles,
+} from './catalogue.js';
 export { type CorpusObject, fixtureCorpus, generatedCorpus, policiesDir } from './corpus.js';
 export { describeFixtures } from './describe-fixtures.js';
 export { EXCEPTION_FORMS, variedForExceptions } from './exception-forms.js';
@@ -42,3 +55,4 @@ export {
   ruleArbitrary,
   sampleIrCases,
 } from './random-ir.js';
+export { type TargetInputRequest, targetInput } from './target-input.js';

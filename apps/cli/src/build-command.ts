@@ -1,32 +1,35 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { PssLevel } from '@palisade/core';
-import { buildGatekeeperOutput } from '@palisade/gatekeeper';
-import { buildKyvernoOutput, KUBERNETES_VERSION, KYVERNO_VERSION } from '@palisade/kyverno';
+import { type PssLevel, profileIdsOf, resolveTargetPolicies, type TargetInput } from '@palisade/core';
 import { catalogueDir, type Fixture, loadFixtures } from '@palisade/policies';
-import { DEFAULT_MAX_FILE_SIZE, printable } from '@palisade/validator';
+import { DEFAULT_MAX_FILE_SIZE, printable, validatorOracle, withVerdicts } from '@palisade/validator';
 import { loadExceptionFiles } from './exceptions-file.js';
 import { type CliIO, EXIT_FAILURES, EXIT_OK, EXIT_USAGE_OR_INPUT, UsageError } from './io.js';
 import { compareOutput, OWNED_FOLDERS, scanOutput, writeOutput } from './output-tree.js';
 import { parseSelection, resolveSelection, SELECTION_OPTIONS, SELECTION_USAGE } from './selection.js';
+import { OUTPUT_PATHS, TARGETS } from './targets.js';
 
 /**
  * `palisade build --out DIR`: writes every target's generated output for the selected policies. Output depends
  * only on the input, so `--check` can compare it with what is committed and fail when it is stale.
  */
 
+/** One line per generated path of every target, from the registry. */
+const PATH_WIDTH = Math.max(...OUTPUT_PATHS.map((p) => p.path.length)) + 'DIR/'.length;
+const OUTPUT_LINES = OUTPUT_PATHS.map(
+  (p) => `  ${`DIR/${p.path}`.padEnd(PATH_WIDTH)}  ${p.description}`,
+).join('\n');
+
+const FOLDERS = OWNED_FOLDERS.map((f) => `DIR/${f}`).join(', ');
+
 export const BUILD_USAGE = `Usage: palisade build --out DIR [options]
 
 Generates policy resources for every target from the selected policies:
-  DIR/gatekeeper/<policy-id>/{template,constraint,kustomization,suite}.yaml and samples/
-  DIR/gatekeeper/profiles/<baseline|restricted>/kustomization.yaml
-  DIR/kyverno/cluster-policies/<policy-id>/{policy,kustomization,kyverno-test,resources}.yaml
-  DIR/kyverno/validating-policies/<policy-id>/ (the same files)
-  DIR/kyverno/exceptions/, DIR/kyverno/profiles/<baseline|restricted>/
-DIR/gatekeeper and DIR/kyverno belong to build: files there that are no longer generated are removed. Each file
-is replaced atomically (a temporary file, then rename). Build never follows a symbolic link below DIR: if either
-folder, or anything in them, is a symbolic link or a special file, it refuses (exit 2) and changes nothing. DIR
-itself may be a symbolic link.
+${OUTPUT_LINES}
+The target folders (${FOLDERS}) belong to build: files there that are no longer generated are
+removed. Each file is replaced atomically (a temporary file, then rename). Build never follows a symbolic link
+below DIR: if a target folder, or anything in it, is a symbolic link or a special file, it refuses (exit 2) and
+changes nothing. DIR itself may be a symbolic link.
 
 ${SELECTION_USAGE}
       --exceptions <file>       PolicyException documents to compile (repeatable; adds to --config's)
@@ -53,6 +56,35 @@ function fixturesFor(dirs: ReadonlyMap<string, string>, version: string, profile
         (f.version === undefined || f.version === version) &&
         (f.profile === undefined || f.profile === profile),
     );
+  };
+}
+
+/**
+ * What every target receives: the selection resolved once, and each fixture with the validator's verdict (the
+ * validator is the oracle the generated engine tests assert; targets never evaluate policies themselves).
+ */
+function targetInput(
+  selection: Awaited<ReturnType<typeof resolveSelection>>,
+  exceptions: TargetInput['exceptions'],
+  now: Date,
+): TargetInput {
+  const pssVersion = selection.pssVersion;
+  let policies: TargetInput['policies'];
+  try {
+    policies = resolveTargetPolicies(selection.policies, { exceptions, now, pssVersion });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const oracle = validatorOracle(selection.policies, exceptions, now);
+  const fixtures = fixturesFor(selection.fixtureDirs, pssVersion, selection.profile);
+  return {
+    policies,
+    exceptions,
+    pssVersion,
+    profiles: profileIdsOf(policies, pssVersion),
+    fixtures: (id) => withVerdicts(oracle, id, fixtures(id)),
+    oracle,
+    now,
   };
 }
 
@@ -93,34 +125,19 @@ export async function buildCommand(argv: readonly string[], io: CliIO): Promise<
   }
   const exceptions = [...selection.exceptions, ...extra.exceptions];
   const now = io.now?.() ?? new Date();
-  const common = {
-    policies: selection.policies,
-    exceptions,
-    fixtures: fixturesFor(selection.fixtureDirs, selection.pssVersion, selection.profile),
-    profileVersion: selection.pssVersion,
-    now,
-  };
-  const outputs = {
-    gatekeeper: () => buildGatekeeperOutput(common),
-    kyverno: () =>
-      buildKyvernoOutput({
-        ...common,
-        kyvernoVersion: KYVERNO_VERSION,
-        kubernetesVersion: KUBERNETES_VERSION,
-      }),
-  };
+  const input = targetInput(selection, exceptions, now);
 
   const files = new Map<string, string>();
-  for (const target of OWNED_FOLDERS) {
-    let output: { files: Map<string, string>; problems: string[] };
+  for (const target of TARGETS) {
+    let output: ReturnType<typeof target.build>;
     try {
-      output = outputs[target]();
+      output = target.build(input);
     } catch (error) {
-      throw new UsageError(`${target}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UsageError(`${target.name}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    for (const problem of output.problems)
-      io.stderr.write(`palisade build: note: ${target}: ${printable(problem)}\n`);
-    for (const [path, content] of output.files) files.set(`${target}/${path}`, content);
+    for (const note of output.notes)
+      io.stderr.write(`palisade build: note: ${target.name}: ${printable(note)}\n`);
+    for (const [path, content] of output.files) files.set(`${target.folder}/${path}`, content);
   }
 
   // Nothing is read, written or removed until the whole tree is known to hold no symbolic link.

@@ -15,11 +15,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { TARGETS } from './targets.js';
 
 /**
  * The folders of `build --out DIR` that build owns, written and pruned without ever following a symbolic link.
  *
- * A GitOps repository is shared: a symbolic link committed under DIR/gatekeeper or DIR/kyverno would otherwise let
+ * A GitOps repository is shared: a symbolic link committed under a target's folder (DIR/gatekeeper, …) would otherwise let
  * whoever runs `build` there overwrite or delete files outside DIR. So before anything is touched, every entry of
  * the owned folders is examined with lstat; a symbolic link (wherever it points, even inside DIR), or anything
  * else that is not a plain file or directory, makes the build refuse and change nothing. DIR itself may be a
@@ -30,7 +31,8 @@ import { join } from 'node:path';
  * are no longer generated are removed only after every write succeeded.
  */
 
-export const OWNED_FOLDERS = ['gatekeeper', 'kyverno'] as const;
+/** One folder per target (`targets.ts`). */
+export const OWNED_FOLDERS: readonly string[] = TARGETS.map((t) => t.folder);
 
 /** What is in the owned folders today, as paths relative to DIR with `/` separators. */
 export interface OutputTree {
@@ -64,7 +66,7 @@ function pathProblem(rel: string): string | undefined {
   const plain = segments.every(
     (s) => s !== '' && s !== '.' && s !== '..' && !s.includes('\\') && !s.includes('\0'),
   );
-  if (!plain || !(OWNED_FOLDERS as readonly string[]).includes(segments[0] ?? '')) {
+  if (!plain || !OWNED_FOLDERS.includes(segments[0] ?? '')) {
     return `generated path ${JSON.stringify(rel)} is not a plain path under ${OWNED_FOLDERS.join(' or ')}/`;
   }
   return undefined;

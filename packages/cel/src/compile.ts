@@ -1,4 +1,4 @@
-import type { Binding, Check, ContainerList, PolicyConfig, Rule } from '@palisade/core';
+import type { Binding, Check, CompilablePolicy, ContainerList, Rule } from '@palisade/core';
 import { ALL_CONTAINER_LISTS, compileItems, containersOf } from './collections.js';
 import { compileCond } from './conds.js';
 import { celGlobRegex, globsToRe2 } from './glob.js';
@@ -148,9 +148,8 @@ function compileCheck(scope: Scope, check: Check): { ok: string; messages: strin
  * types, the strings library, lists `distinct`/`flatten`/`sort` from Kubernetes 1.34's base environment), and never
  * raise an evaluation error on any JSON object.
  */
-export function compileCel(config: PolicyConfig, options: CelOptions): CompiledCel {
-  const rule = config.rule;
-  const match = config.match ?? config.policy.match;
+export function compileCel(policy: CompilablePolicy, options: CelOptions): CompiledCel {
+  const { rule, match } = policy;
   const object: VarRef = { expr: options.object, map: true };
   const base: Scope = {
     vars: new Map([['object', object]]),

@@ -7,3 +7,4 @@ export {
 } from './compile.js';
 export { celGlobRegex, globsToRe2 } from './glob.js';
 export { celLiteral, celNumber, celString } from './literal.js';
+export { exceptionResourceTest, exemptEntryMatches, globTest, kindTest, selectorTest } from './match.js';

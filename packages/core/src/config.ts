@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePolicyParams } from './effective.js';
 import { type Enforcement, enforcementSchema, type Policy, type PssLevel } from './policy.js';
 import { type PolicyConfig, selectPolicies } from './profiles.js';
 import { parsePssVersion } from './pss-version.js';
@@ -103,10 +104,7 @@ export function resolveConfig(config: PalisadeConfig, catalogue: readonly Policy
   return selected.map((resolved) => {
     const id = resolved.policy.id;
     const params = config.params?.[id];
-    const result = resolved.policy.params.safeParse(params ?? {});
-    if (!result.success) {
-      throw new Error(`invalid parameters for policy ${id}: ${z.prettifyError(result.error)}`);
-    }
+    parsePolicyParams(resolved.policy, params);
     const enforcement = config.enforcement?.[id];
     return {
       ...resolved,

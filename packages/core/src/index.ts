@@ -1,6 +1,17 @@
 export * from './builder.js';
 export { configSchema, defineConfig, type PalisadeConfig, resolveConfig } from './config.js';
 export {
+  type CompilablePolicy,
+  type EffectivePolicy,
+  effectivePolicy,
+  InvalidParametersError,
+  isEffectivePolicy,
+  parsePolicyParams,
+  profileIdsOf,
+  type ResolutionContext,
+  resolveTargetPolicies,
+} from './effective.js';
+export {
   EXCEPTION_API_VERSION,
   exceptionCoversPolicy,
   exceptionDocumentSchema,
@@ -85,3 +96,12 @@ export {
   selectPolicies,
 } from './profiles.js';
 export { formatPssVersion, LATEST_PSS_VERSION, type PssVersion, parsePssVersion } from './pss-version.js';
+export {
+  deniesVerdict,
+  type Oracle,
+  type Target,
+  type TargetFixture,
+  type TargetInput,
+  type TargetOutput,
+  type Verdict,
+} from './target.js';

@@ -1,10 +1,11 @@
 import { definePolicy, type PolicyConfig, type PolicyException, resolvePolicy } from '@palisade/core';
 import { policyById } from '@palisade/policies';
+import { catalogueConfigs, catalogueFixtures, type TargetInputRequest } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { buildGatekeeperOutput, type GatekeeperInput } from './build.js';
-import { catalogueConfigs, catalogueFixtures } from './testing/catalogue.js';
+import type { GatekeeperOptions } from './build.js';
+import { buildGatekeeperForTest } from './testing/build.js';
 
 const NOW = new Date('2025-06-01T00:00:00Z');
 
@@ -15,8 +16,8 @@ function config(id: string, extra: Partial<PolicyConfig> = {}): PolicyConfig {
   return { ...resolved, ...extra };
 }
 
-function build(input: Partial<GatekeeperInput> & Pick<GatekeeperInput, 'policies'>) {
-  return buildGatekeeperOutput({ exceptions: [], fixtures: () => [], now: NOW, ...input });
+function build(input: TargetInputRequest & GatekeeperOptions) {
+  return buildGatekeeperForTest({ now: NOW, ...input });
 }
 
 function doc(files: Map<string, string>, path: string): unknown {
@@ -39,8 +40,8 @@ describe('buildGatekeeperOutput', () => {
   it('is byte-stable: the same input gives the same files, whatever the order of policies', () => {
     const configs = catalogueConfigs();
     const input = { policies: configs, exceptions: [], fixtures: catalogueFixtures, now: NOW };
-    const a = buildGatekeeperOutput(input);
-    const b = buildGatekeeperOutput({ ...input, policies: [...configs].reverse() });
+    const a = buildGatekeeperForTest(input);
+    const b = buildGatekeeperForTest({ ...input, policies: [...configs].reverse() });
     expect([...a.files]).toEqual([...b.files]);
     expect([...a.files.keys()]).toEqual([...a.files.keys()].sort());
     for (const text of a.files.values()) expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);

@@ -1,32 +1,116 @@
-import type { PolicyConfig, PolicyException, PssLevel } from '@palisade/core';
-import { toManifestYaml as toYaml } from '@palisade/validator';
-import { z } from 'zod';
+import {
+  type EffectivePolicy,
+  type PolicyConfig,
+  type PolicyException,
+  type PssLevel,
+  profileIdsOf,
+  resolveTargetPolicies,
+  type Target,
+  type TargetFixture,
+  type TargetInput,
+  type TargetOutput,
+} from '@palisade/core';
+import { toManifestYaml as toYaml } from '@palisade/yaml';
 import { buildConstraint } from './constraint.js';
 import { type CelCompiler, codeEntries, ENGINES, type Engine } from './engines.js';
 import { constraintExceptions } from './exceptions.js';
 import { checkGatekeeperLimits } from './limits.js';
-import { kustomization, PROFILES, profilePolicyIds, profileProblems } from './profiles.js';
+import { kustomization, PROFILES, profileProblems } from './profiles.js';
 import { parametersSchema } from './schema.js';
-import { buildSuite, referenceVerdict, type SampleFixture } from './suite.js';
+import { buildSuite } from './suite.js';
 import { buildTemplate } from './template.js';
 
-export interface GatekeeperInput {
-  policies: readonly PolicyConfig[];
-  exceptions: readonly PolicyException[];
-  /** The fixtures of a policy, turned into the samples of its gator suite. */
-  fixtures: (policyId: string) => readonly SampleFixture[];
-  /** The clock for exception expiry. @default new Date() */
-  now?: Date;
+/** Knobs of the Gatekeeper output beyond the common target input (tests and differentials use them). */
+export interface GatekeeperOptions {
   /** The engines every template carries (one engine alone proves that engine in gator). @default both */
   engines?: readonly Engine[];
   /** Replaces the K8sNativeValidation compiler (`celCode`, from `@palisade/cel`). */
   cel?: CelCompiler;
-  /** Policy ids per profile. @default the profiles' policies among `policies` (see profilePolicyIds) */
+  /** `metadata.gatekeeper.sh/version` of every template. @default '1.0.0' */
+  version?: string;
+}
+
+/** Generates one directory per policy and one kustomization per profile. Output depends only on the input. */
+export function buildGatekeeper(input: TargetInput, options: GatekeeperOptions = {}): TargetOutput {
+  const engines = options.engines ?? ENGINES;
+  const version = options.version ?? '1.0.0';
+  const files = new Map<string, string>();
+  const notes: string[] = [];
+  const configs = new Map<string, EffectivePolicy>();
+
+  for (const policy of input.policies) {
+    const id = policy.policy.id;
+    if (configs.has(id)) throw new Error(`policy ${id} is configured twice`);
+    configs.set(id, policy);
+    const exceptions = constraintExceptions(policy);
+    notes.push(...exceptions.problems);
+    const template = buildTemplate({
+      config: policy,
+      code: codeEntries(policy, engines, options.cel),
+      parameters: parametersSchema(policy.policy.params, id, notes),
+      version,
+    });
+    const constraint = buildConstraint({
+      policyId: id,
+      match: policy.match,
+      enforcement: policy.enforcement,
+      params: { ...policy.params },
+      exceptions,
+      problems: notes,
+    });
+    // Over a limit, the cluster refuses the object or its CEL does not compile: the build fails instead.
+    checkGatekeeperLimits(id, template);
+    checkGatekeeperLimits(id, constraint);
+    // The suite asserts the oracle's verdicts, which apply every live exception: all of them are in the constraint.
+    const suite = buildSuite(id, input.fixtures(id));
+    notes.push(...suite.problems);
+    files.set(`${id}/template.yaml`, toYaml(template));
+    files.set(`${id}/constraint.yaml`, toYaml(constraint));
+    files.set(`${id}/kustomization.yaml`, toYaml(kustomization(['template.yaml', 'constraint.yaml'])));
+    files.set(`${id}/suite.yaml`, toYaml(suite.suite));
+    for (const [path, object] of suite.samples) files.set(`${id}/${path}`, toYaml(object));
+  }
+
+  for (const profile of PROFILES) {
+    const ids = input.profiles[profile] ?? [];
+    if (ids.length === 0) continue;
+    notes.push(...profileProblems(profile, ids, configs, input.pssVersion));
+    const present = ids.filter((id) => configs.has(id)).sort();
+    files.set(
+      `profiles/${profile}/kustomization.yaml`,
+      toYaml(kustomization(present.map((id) => `../../${id}`))),
+    );
+  }
+
+  const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { files: sorted, notes };
+}
+
+/** The `gatekeeper/` folder of `palisade build`. */
+export const gatekeeperTarget: Target = {
+  name: 'gatekeeper',
+  folder: 'gatekeeper',
+  paths: [
+    {
+      path: '<id>/',
+      description: 'ConstraintTemplate (CEL and Rego v1), Constraint, kustomization, gator suite',
+    },
+    { path: 'profiles/<level>/', description: 'a kustomization per Pod Security profile' },
+  ],
+  build: (input) => buildGatekeeper(input),
+};
+
+export interface GatekeeperInput extends GatekeeperOptions {
+  policies: readonly PolicyConfig[];
+  exceptions: readonly PolicyException[];
+  /** The fixtures of a policy with their expected verdicts, turned into the samples of its gator suite. */
+  fixtures: (policyId: string) => readonly TargetFixture[];
+  /** The clock for exception expiry. @default new Date() */
+  now?: Date;
+  /** Policy ids per profile. @default the profiles' policies among `policies` (see profileIdsOf) */
   profiles?: Partial<Record<PssLevel, readonly string[]>>;
   /** The PSS version profiles are resolved at. @default 'latest' */
   profileVersion?: string;
-  /** `metadata.gatekeeper.sh/version` of every template. @default '1.0.0' */
-  version?: string;
 }
 
 export interface GatekeeperOutput {
@@ -36,69 +120,24 @@ export interface GatekeeperOutput {
   problems: string[];
 }
 
-function parseParams(config: PolicyConfig): Record<string, unknown> {
-  const parsed = config.policy.params.safeParse(config.params ?? {});
-  if (!parsed.success) {
-    throw new Error(`invalid parameters for policy ${config.policy.id}: ${z.prettifyError(parsed.error)}`);
-  }
-  return parsed.data as Record<string, unknown>;
-}
-
-/** Generates one directory per policy and one kustomization per profile. Output depends only on the input. */
+/** `buildGatekeeper` for callers holding configurations: resolves them first (the differentials use it). */
 export function buildGatekeeperOutput(input: GatekeeperInput): GatekeeperOutput {
   const now = input.now ?? new Date();
-  const engines = input.engines ?? ENGINES;
-  const version = input.version ?? '1.0.0';
-  const files = new Map<string, string>();
-  const problems: string[] = [];
-  const configs = new Map<string, PolicyConfig>();
-
-  for (const config of input.policies) {
-    const id = config.policy.id;
-    if (configs.has(id)) throw new Error(`policy ${id} is configured twice`);
-    configs.set(id, config);
-    const params = parseParams(config);
-    const exceptions = constraintExceptions(id, input.exceptions, now);
-    problems.push(...exceptions.problems);
-    const template = buildTemplate({
-      config,
-      code: codeEntries(config, engines, input.cel),
-      parameters: parametersSchema(config.policy.params, id, problems),
-      version,
-    });
-    const constraint = buildConstraint({
-      policyId: id,
-      match: config.match ?? config.policy.match,
-      enforcement: config.enforcement ?? config.policy.enforcement,
-      params,
-      exceptions,
-      problems,
-    });
-    // Over a limit, the cluster refuses the object or its CEL does not compile: the build fails instead.
-    checkGatekeeperLimits(id, template);
-    checkGatekeeperLimits(id, constraint);
-    const suite = buildSuite(id, input.fixtures(id), referenceVerdict(config, exceptions.applied, now));
-    problems.push(...suite.problems);
-    files.set(`${id}/template.yaml`, toYaml(template));
-    files.set(`${id}/constraint.yaml`, toYaml(constraint));
-    files.set(`${id}/kustomization.yaml`, toYaml(kustomization(['template.yaml', 'constraint.yaml'])));
-    files.set(`${id}/suite.yaml`, toYaml(suite.suite));
-    for (const [path, object] of suite.samples) files.set(`${id}/${path}`, toYaml(object));
-  }
-
-  const profileVersion = input.profileVersion ?? 'latest';
-  const policies = [...configs.values()].map((c) => c.policy);
-  for (const profile of PROFILES) {
-    const ids = input.profiles?.[profile] ?? profilePolicyIds(profile, policies, profileVersion);
-    if (ids.length === 0) continue;
-    problems.push(...profileProblems(profile, ids, configs, profileVersion));
-    const present = ids.filter((id) => configs.has(id)).sort();
-    files.set(
-      `profiles/${profile}/kustomization.yaml`,
-      toYaml(kustomization(present.map((id) => `../../${id}`))),
-    );
-  }
-
-  const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { files: sorted, problems };
+  const pssVersion = input.profileVersion ?? 'latest';
+  const policies = resolveTargetPolicies(input.policies, { exceptions: input.exceptions, now, pssVersion });
+  const { files, notes } = buildGatekeeper(
+    {
+      policies,
+      exceptions: input.exceptions,
+      pssVersion,
+      profiles: input.profiles ?? profileIdsOf(policies, pssVersion),
+      fixtures: input.fixtures,
+      oracle: () => {
+        throw new Error('buildGatekeeperOutput takes fixtures with their verdicts');
+      },
+      now,
+    },
+    input,
+  );
+  return { files, problems: notes };
 }

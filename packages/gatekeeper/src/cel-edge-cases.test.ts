@@ -1,4 +1,4 @@
-import { CEL_EDGE_CASES } from '@palisade/policies/testing';
+import { CEL_EDGE_CASES } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { runGatorRandomIr } from './testing/random-ir.js';
 

@@ -1,5 +1,5 @@
-import { celGlobRegex, compileCel } from '@palisade/cel';
-import type { PolicyConfig } from '@palisade/core';
+import { compileCel, exemptEntryMatches } from '@palisade/cel';
+import type { CompilablePolicy } from '@palisade/core';
 import { compilePolicyRego } from '@palisade/rego';
 import { EXEMPT_IMAGES_PARAM, EXEMPT_RESOURCES_PARAM } from './names.js';
 
@@ -13,8 +13,8 @@ export interface CodeEntry {
 }
 
 /** Rego v1 (`source.version: v1`); the legacy `rego:` field is Rego v0 and is not used. */
-export function regoCode(config: PolicyConfig): CodeEntry {
-  const module = compilePolicyRego(config);
+export function regoCode(policy: CompilablePolicy): CodeEntry {
+  const module = compilePolicyRego(policy);
   return { engine: 'Rego', source: { version: 'v1', rego: module.rego, libs: module.libs } };
 }
 
@@ -25,34 +25,12 @@ export function regoCode(config: PolicyConfig): CodeEntry {
 const PARAMS = 'variables.params';
 
 const OBJECT = 'variables.anyObject';
-const METADATA = `(type(${OBJECT}.?metadata.orValue(null)) == map ? ${OBJECT}.metadata : dyn({}))`;
-const LABELS = `(type(${METADATA}.?labels.orValue(null)) == map ? ${METADATA}.labels : dyn({}))`;
-/** A label's value when it is a string (only string labels count, as in the validator), else null. */
-const label = (key: string) =>
-  `(type(${LABELS}[?${key}].orValue(null)) == string ? ${LABELS}[?${key}].orValue(null) : null)`;
-const globTest = (value: string, globs: string) =>
-  `(type(${value}) == string && type(${globs}) == list && ${globs}.exists(g, type(g) == string && ${value}.matches(${celGlobRegex('g')})))`;
-const inValues = (x: string) =>
-  `(${label(`${x}.key`)} != null && has(${x}.values) && type(${x}.values) == list && ${label(`${x}.key`)} in ${x}.values)`;
 
 /** The exemptResources entries (data) that are maps. */
 const ENTRIES = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) && type(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) == list ? ${PARAMS}.${EXEMPT_RESOURCES_PARAM} : []).filter(e, type(e) == map)`;
 
-/**
- * Whether exemptResources entry `e` matches the object: its kinds, namespace and name globs and label selector all
- * hold (an absent criterion holds), as core's exceptionMatchesResource decides. Reads no variables, so it also
- * works where CEL variables are not available (match conditions).
- */
-const RESOURCE_MATCHES = [
-  `(!has(e.kinds) || (type(e.kinds) == list && ${OBJECT}.?kind.orValue(null) in e.kinds))`,
-  ` && (!has(e.namespaces) || ${globTest(`${METADATA}.?namespace.orValue(null)`, 'e.namespaces')})`,
-  ` && (!has(e.names) || ${globTest(`${METADATA}.?name.orValue(null)`, 'e.names')})`,
-  ` && (!has(e.labels) || (type(e.labels) == map`,
-  ` && (!has(e.labels.matchLabels) || (type(e.labels.matchLabels) == map && e.labels.matchLabels.all(k, ${label('k')} == e.labels.matchLabels[k])))`,
-  ` && (!has(e.labels.matchExpressions) || (type(e.labels.matchExpressions) == list && e.labels.matchExpressions.all(x, type(x) == map && has(x.key) && has(x.operator) && (`,
-  `x.operator == "In" ? ${inValues('x')} : x.operator == "NotIn" ? !${inValues('x')} : `,
-  `x.operator == "Exists" ? ${label('x.key')} != null : x.operator == "DoesNotExist" ? ${label('x.key')} == null : false))))))`,
-].join('');
+/** Whether exemptResources entry `e` matches the object (shared with every CEL target: @palisade/cel). */
+const RESOURCE_MATCHES = exemptEntryMatches(OBJECT);
 
 /** Resource exceptions (entries without images): the whole object is exempt. */
 const EXEMPT_RESOURCE = `${ENTRIES}.exists(e, !has(e.images) && ${RESOURCE_MATCHES})`;
@@ -68,8 +46,8 @@ const EXEMPT_IMAGES = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_IMAGES_PARAM
  * becomes a match condition (an object it does not hold for is not matched: the validator's `skip`). Gatekeeper's
  * source field for match conditions is `matchCondition`.
  */
-export function celCode(config: PolicyConfig): CodeEntry {
-  const cel = compileCel(config, {
+export function celCode(policy: CompilablePolicy): CodeEntry {
+  const cel = compileCel(policy, {
     object: 'variables.anyObject',
     params: PARAMS,
     exemptImages: { expression: EXEMPT_IMAGES },
@@ -91,15 +69,15 @@ export function celCode(config: PolicyConfig): CodeEntry {
 }
 
 /** Compiles one engine's code entry for a policy. */
-export type CelCompiler = (config: PolicyConfig) => CodeEntry;
+export type CelCompiler = (policy: CompilablePolicy) => CodeEntry;
 
 export function codeEntries(
-  config: PolicyConfig,
+  policy: CompilablePolicy,
   engines: readonly Engine[],
   cel: CelCompiler = celCode,
 ): CodeEntry[] {
   // CEL first: Gatekeeper evaluates K8sNativeValidation when it is enabled, Rego otherwise.
   return ENGINES.filter((e) => engines.includes(e)).map((engine) =>
-    engine === 'rego' ? regoCode(config) : cel(config),
+    engine === 'rego' ? regoCode(policy) : cel(policy),
   );
 }

@@ -1,4 +1,4 @@
-import { exceptionCoversPolicy, isExpired, type LabelSelector, type PolicyException } from '@palisade/core';
+import type { EffectivePolicy, LabelSelector, PolicyException } from '@palisade/core';
 
 /**
  * What one policy's exceptions become in its constraint. A constraint checks a resource only if every match
@@ -77,11 +77,11 @@ function negatedRequirement(selector: LabelSelector): Requirement | 'never' | st
   }
 }
 
+/** The policy's live exceptions (resolution decided which cover it and which expired). */
 export function constraintExceptions(
-  policyId: string,
-  exceptions: readonly PolicyException[],
-  now: Date,
+  policy: Pick<EffectivePolicy, 'policy' | 'exceptions'>,
 ): ConstraintExceptions {
+  const policyId = policy.policy.id;
   const out: ConstraintExceptions = {
     applied: [],
     excludedNamespaces: [],
@@ -91,8 +91,7 @@ export function constraintExceptions(
     exemptResources: [],
     problems: [],
   };
-  for (const exception of exceptions) {
-    if (!exceptionCoversPolicy(exception, policyId) || isExpired(exception, now)) continue;
+  for (const exception of policy.exceptions.live) {
     const where = `policy ${policyId}: exception "${exception.name}"`;
     const criteria = Object.entries(exception.match).filter(([, v]) => v !== undefined);
     const { namespaces, kinds, labels, images } = exception.match;

@@ -1,7 +1,6 @@
-import { fixtureCorpus, generatedCorpus } from '@palisade/policies/testing';
+import { differentialConfigs, fixtureCorpus, generatedCorpus } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from './engines.js';
-import { differentialConfigs } from './testing/catalogue.js';
 import { runDifferential } from './testing/differential.js';
 
 /** PALISADE_CORPUS_SEED replays another generated corpus. */

@@ -1,13 +1,13 @@
 import {
+  differentialConfigs,
   EXCEPTION_FORMS as EXCEPTIONS,
   fixtureCorpus,
   generatedCorpus,
   variedForExceptions as varied,
-} from '@palisade/policies/testing';
+} from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
-import { buildGatekeeperOutput } from './build.js';
 import type { Engine } from './engines.js';
-import { differentialConfigs } from './testing/catalogue.js';
+import { buildGatekeeperForTest } from './testing/build.js';
 import { runDifferential } from './testing/differential.js';
 
 const NOW = new Date('2025-01-01T00:00:00Z');
@@ -15,7 +15,7 @@ const NOW = new Date('2025-01-01T00:00:00Z');
 describe.each<Engine>(['rego', 'cel'])('exceptions in gator (%s only) against the validator', (engine) => {
   it('exempts exactly what the validator exempts', { timeout: 20 * 60_000 }, async () => {
     const configs = differentialConfigs();
-    const { problems } = buildGatekeeperOutput({
+    const { problems } = buildGatekeeperForTest({
       policies: configs,
       exceptions: EXCEPTIONS,
       fixtures: () => [],

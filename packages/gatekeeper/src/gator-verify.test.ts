@@ -1,8 +1,8 @@
 import { join } from 'node:path';
+import { catalogueConfigs, catalogueFixtures, PROC_MOUNT_PROFILE_NOTE } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
-import { buildGatekeeperOutput } from './build.js';
 import type { Engine } from './engines.js';
-import { catalogueConfigs, catalogueFixtures, PROC_MOUNT_PROFILE_NOTE } from './testing/catalogue.js';
+import { buildGatekeeperForTest } from './testing/build.js';
 import { gatorVerifyAll, writeTree } from './testing/gator.js';
 
 /**
@@ -12,7 +12,7 @@ import { gatorVerifyAll, writeTree } from './testing/gator.js';
 describe.each<Engine>(['rego', 'cel'])('gator verify with %s-only templates', (engine) => {
   it('passes every generated suite of the catalogue', { timeout: 20 * 60_000 }, async () => {
     const configs = catalogueConfigs();
-    const output = buildGatekeeperOutput({
+    const output = buildGatekeeperForTest({
       policies: configs,
       exceptions: [],
       fixtures: catalogueFixtures,

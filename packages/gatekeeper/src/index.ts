@@ -1,5 +1,12 @@
-export { toManifestYaml as toYaml } from '@palisade/validator';
-export { buildGatekeeperOutput, type GatekeeperInput, type GatekeeperOutput } from './build.js';
+export { toManifestYaml as toYaml } from '@palisade/yaml';
+export {
+  buildGatekeeper,
+  buildGatekeeperOutput,
+  type GatekeeperInput,
+  type GatekeeperOptions,
+  type GatekeeperOutput,
+  gatekeeperTarget,
+} from './build.js';
 export { buildConstraint, ENFORCEMENT_ACTIONS, matchKinds } from './constraint.js';
 export {
   type CelCompiler,
@@ -23,12 +30,5 @@ export {
 } from './names.js';
 export { kustomization, PROFILES, profilePolicyIds } from './profiles.js';
 export { type OpenApiSchema, parametersSchema } from './schema.js';
-export {
-  buildSuite,
-  messagePattern,
-  referenceVerdict,
-  regexLiteral,
-  type SampleFixture,
-  type Verdict,
-} from './suite.js';
+export { buildSuite, messagePattern, regexLiteral } from './suite.js';
 export { buildTemplate } from './template.js';

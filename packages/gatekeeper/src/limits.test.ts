@@ -1,11 +1,10 @@
 import type { PolicyConfig } from '@palisade/core';
-import { EXCEPTION_FORMS } from '@palisade/policies/testing';
+import { catalogueConfigs, catalogueFixtures, EXCEPTION_FORMS } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildGatekeeperOutput } from './build.js';
 import type { Engine } from './engines.js';
 import { checkGatekeeperLimits, OBJECT_BYTES } from './limits.js';
-import { catalogueConfigs, catalogueFixtures } from './testing/catalogue.js';
+import { buildGatekeeperForTest } from './testing/build.js';
 import { runDifferential } from './testing/differential.js';
 
 const NOW = new Date('2025-01-01T00:00:00Z');
@@ -19,11 +18,11 @@ const withParams = (id: string, params: unknown): PolicyConfig => {
 };
 
 const build = (config: PolicyConfig) => () =>
-  buildGatekeeperOutput({ policies: [config], exceptions: [], fixtures: () => [], now: NOW });
+  buildGatekeeperForTest({ policies: [config], exceptions: [], fixtures: () => [], now: NOW });
 
 describe('Gatekeeper target limits', () => {
   it('hold for every template and constraint of every catalogue policy, with every exception form', () => {
-    const output = buildGatekeeperOutput({
+    const output = buildGatekeeperForTest({
       policies: catalogueConfigs(),
       exceptions: EXCEPTION_FORMS,
       fixtures: catalogueFixtures,

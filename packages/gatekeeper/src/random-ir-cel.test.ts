@@ -1,4 +1,4 @@
-import { sampleIrCases } from '@palisade/policies/testing';
+import { sampleIrCases } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { runGatorRandomIr } from './testing/random-ir.js';
 

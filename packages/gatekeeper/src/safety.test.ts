@@ -4,17 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enginePath } from '@palisade/engines';
 import {
+  catalogueFixtures,
+  differentialConfigs,
   fixtureCorpus,
   generatedCorpus,
   HOSTILE_EXCEPTION,
   HOSTILE_PARAMS,
   hostileObjects,
-} from '@palisade/policies/testing';
+} from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildGatekeeperOutput } from './build.js';
 import type { Engine } from './engines.js';
-import { catalogueFixtures, differentialConfigs } from './testing/catalogue.js';
+import { buildGatekeeperForTest } from './testing/build.js';
 import { runDifferential } from './testing/differential.js';
 import { gatorVerifyAll, writeTree } from './testing/gator.js';
 
@@ -42,7 +43,7 @@ function regoOf(template: unknown): { rego: string; libs: string[] } {
 }
 
 describe('hostile parameters and exception globs', () => {
-  const output = buildGatekeeperOutput({
+  const output = buildGatekeeperForTest({
     policies: configs,
     exceptions: [HOSTILE_EXCEPTION],
     fixtures: catalogueFixtures,
@@ -80,7 +81,7 @@ describe('hostile parameters and exception globs', () => {
     'pass gator verify with %s-only templates',
     { timeout: 20 * 60_000 },
     async (engine) => {
-      const { files } = buildGatekeeperOutput({
+      const { files } = buildGatekeeperForTest({
         policies: configs.filter((c) => VERIFIED.includes(c.policy.id)),
         exceptions: [HOSTILE_EXCEPTION],
         fixtures: catalogueFixtures,

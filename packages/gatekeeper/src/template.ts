@@ -1,10 +1,10 @@
-import type { PolicyConfig } from '@palisade/core';
+import type { Policy } from '@palisade/core';
 import type { CodeEntry } from './engines.js';
 import { ADMISSION_TARGET, TEMPLATE_API_VERSION, templateKind, templateName } from './names.js';
 import type { OpenApiSchema } from './schema.js';
 
 export interface TemplateInput {
-  config: PolicyConfig;
+  config: { policy: Policy };
   code: readonly CodeEntry[];
   parameters: OpenApiSchema;
   /** `metadata.gatekeeper.sh/version`. */

@@ -1,7 +1,7 @@
-import { matchedKinds, type PolicyConfig } from '@palisade/core';
+import { type EffectivePolicy, effectivePolicy, matchedKinds, type PolicyConfig } from '@palisade/core';
 import { compileForKyverno } from './compiled.js';
 import { kyvernoInert } from './inert.js';
-import { enforcementOf, policyAnnotations, type Versions } from './metadata.js';
+import { policyAnnotations, type Versions } from './metadata.js';
 
 export const CLUSTER_POLICY_API_VERSION = 'kyverno.io/v1';
 
@@ -11,14 +11,13 @@ export const CLUSTER_POLICY_API_VERSION = 'kyverno.io/v1';
  * `exemptImages` is a CEL list of image globs whose containers are skipped (baked-in image exceptions).
  */
 export function clusterPolicy(
-  config: PolicyConfig,
+  config: PolicyConfig | EffectivePolicy,
   versions: Versions,
   exemptImages?: string,
 ): Record<string, unknown> {
-  const { policy } = config;
-  const match = config.match ?? policy.match;
-  const cel = compileForKyverno(config, exemptImages);
-  const enforcement = enforcementOf(config);
+  const resolved = effectivePolicy(config);
+  const { policy, match, enforcement } = resolved;
+  const cel = compileForKyverno(resolved, exemptImages);
   const resources: Record<string, unknown> = { kinds: matchedKinds(match) };
   if (match.namespaces) resources.namespaces = match.namespaces;
   if (match.labelSelector) resources.selector = match.labelSelector;
@@ -40,7 +39,7 @@ export function clusterPolicy(
     metadata: {
       name: policy.id,
       annotations: {
-        ...policyAnnotations(config, versions),
+        ...policyAnnotations(resolved, versions),
         'pod-policies.kyverno.io/autogen-controllers': 'none',
       },
     },

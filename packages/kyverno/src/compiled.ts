@@ -1,5 +1,5 @@
 import { type CompiledCel, celLiteral, compileCel } from '@palisade/cel';
-import type { Json, PolicyConfig } from '@palisade/core';
+import type { EffectivePolicy, Json } from '@palisade/core';
 import { paramVariables } from './params.js';
 
 /**
@@ -13,17 +13,11 @@ export interface KyvernoCel {
   precondition: string | undefined;
 }
 
-/** Parameters as the validator evaluates them: parsed by the policy's schema, defaults applied. */
-export function parsedParams(config: PolicyConfig): Json {
-  const parsed = config.policy.params.safeParse(config.params ?? {});
-  if (!parsed.success)
-    throw new Error(`invalid parameters for policy ${config.policy.id}: ${parsed.error.message}`);
-  return parsed.data as Json;
-}
-
-export function compileForKyverno(config: PolicyConfig, exemptImages: string | undefined): KyvernoCel {
-  const params = celLiteral(parsedParams(config));
-  const compiled: CompiledCel = compileCel(config, {
+export function compileForKyverno(policy: EffectivePolicy, exemptImages: string | undefined): KyvernoCel {
+  // Parameters as the validator evaluates them: parsed by the policy's schema, defaults applied.
+  const parsed = policy.params as Json;
+  const params = celLiteral(parsed);
+  const compiled: CompiledCel = compileCel(policy, {
     object: 'object',
     params: 'variables.params',
     // Match conditions and CEL preconditions cannot read variables: there the parameters are the literal itself.
@@ -35,13 +29,13 @@ export function compileForKyverno(config: PolicyConfig, exemptImages: string | u
   const expression =
     compiled.validations.map((_, i) => `size(variables.violations${i}) == 0`).join(' && ') || 'true';
   return {
-    variables: [...paramVariables(parsedParams(config), `policy ${config.policy.id}`), ...compiled.variables],
+    variables: [...paramVariables(parsed, `policy ${policy.policy.id}`), ...compiled.variables],
     validation: {
       expression,
       messageExpression: compiled.messageExpression,
       // Shown when the message expression cannot be used (Kubernetes refuses multi-line or oversized messages).
       // Kyverno syntax in it is made inert with every other string of the document (inert.ts).
-      message: `${config.policy.title}: ${config.policy.remediation}`.replace(/\s*\n\s*/g, ' '),
+      message: `${policy.policy.title}: ${policy.policy.remediation}`.replace(/\s*\n\s*/g, ' '),
     },
     precondition: compiled.precondition,
   };

@@ -1,6 +1,5 @@
-import { fixtureCorpus, generatedCorpus } from '@palisade/policies/testing';
+import { fixtureCorpus, generatedCorpus, restrictedAndHardening } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
-import { restrictedAndHardening } from './testing/catalogue.js';
 import { runKyvernoDifferential } from './testing/differential.js';
 
 /**

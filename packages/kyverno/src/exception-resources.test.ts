@@ -1,7 +1,7 @@
 import type { PolicyException } from '@palisade/core';
+import { restrictedAndHardening } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { buildExceptions } from './exceptions.js';
-import { restrictedAndHardening } from './testing/catalogue.js';
 
 /** What the generated PolicyExceptions are called and when they expire (no engine needed: the fields themselves). */
 const NOW = new Date('2025-01-01T00:00:00Z');

@@ -2,11 +2,11 @@ import {
   EXCEPTION_FORMS,
   fixtureCorpus,
   generatedCorpus,
+  restrictedAndHardening,
   variedForExceptions,
-} from '@palisade/policies/testing';
+} from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { buildExceptions } from './exceptions.js';
-import { restrictedAndHardening } from './testing/catalogue.js';
 import { runKyvernoDifferential } from './testing/differential.js';
 
 /**

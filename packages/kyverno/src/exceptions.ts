@@ -1,5 +1,7 @@
-import { celString } from '@palisade/cel';
+import { celString, exceptionResourceTest } from '@palisade/cel';
 import {
+  type EffectivePolicy,
+  effectivePolicy,
   exceptionResourceName,
   expiryTimestamp,
   isExpired,
@@ -8,7 +10,6 @@ import {
   type PolicyException,
 } from '@palisade/core';
 import { kyvernoInert } from './inert.js';
-import { globTest, kindTest, selectorTest } from './match-cel.js';
 
 export const CLUSTER_EXCEPTION_API_VERSION = 'kyverno.io/v2';
 export const CEL_EXCEPTION_API_VERSION = 'policies.kyverno.io/v1';
@@ -28,17 +29,6 @@ export interface KyvernoExceptions {
   problems: string[];
 }
 
-/** The resource criteria of an exception (everything but images) as a CEL bool, validator semantics. */
-function resourceTest(exception: PolicyException): string {
-  const m = exception.match;
-  const tests: string[] = [];
-  if (m.kinds) tests.push(kindTest(m.kinds));
-  if (m.namespaces) tests.push(globTest('namespace', m.namespaces));
-  if (m.names) tests.push(globTest('name', m.names));
-  if (m.labels) tests.push(`(${selectorTest(m.labels)})`);
-  return tests.length === 0 ? 'true' : tests.join(' && ');
-}
-
 /** The rule of @palisade/core: the exception's name, or a valid name with a hash for one built in code. */
 export { exceptionResourceName };
 
@@ -50,7 +40,7 @@ const annotations = (exception: PolicyException): Record<string, string> => ({
 
 export function buildExceptions(
   exceptions: readonly PolicyException[],
-  policies: readonly PolicyConfig[],
+  policies: readonly (PolicyConfig | EffectivePolicy)[],
   now: Date,
 ): KyvernoExceptions {
   const out: KyvernoExceptions = {
@@ -78,7 +68,7 @@ export function buildExceptions(
       : exception.policies.filter((id) => byId.has(id)).sort();
     if (covered.length === 0) continue;
     const images = exception.match.images;
-    const test = resourceTest(exception);
+    const test = exceptionResourceTest(exception.match);
 
     // ValidatingPolicies: a CEL PolicyException with an expiry and, for image exceptions, the images.
     const name = exceptionResourceName(exception.name);
@@ -128,7 +118,7 @@ export function buildExceptions(
     const m = exception.match;
     const kindsOf = (id: string): string[] => {
       const config = byId.get(id);
-      return config ? matchedKinds(config.match ?? config.policy.match) : [];
+      return config ? matchedKinds(effectivePolicy(config).match) : [];
     };
     const kinds = m.kinds ?? [...new Set(covered.flatMap(kindsOf))].sort();
     const resources: Record<string, unknown> = { kinds };

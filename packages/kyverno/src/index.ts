@@ -8,6 +8,6 @@ export {
 } from './exceptions.js';
 export { kustomization, type PolicyFolder, profileKustomizations } from './kustomize.js';
 export { KUBERNETES_VERSION, KYVERNO_VERSION, type Versions } from './metadata.js';
-export { buildKyvernoOutput, type KyvernoOutput, type KyvernoOutputInput } from './output.js';
+export { buildKyverno, buildKyvernoOutput, type KyvernoOutputInput, kyvernoTarget } from './output.js';
 export type { FixtureInput, PolicyKind } from './test-folder.js';
 export { VALIDATING_POLICY_API_VERSION, validatingPolicy } from './validating-policy.js';

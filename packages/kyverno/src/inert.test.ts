@@ -1,5 +1,6 @@
 import type { PolicyConfig, PolicyException } from '@palisade/core';
 import {
+  catalogueConfigs,
   HOSTILE_EXCEPTION,
   HOSTILE_PARAMS,
   HOSTILE_RESOURCE_EXCEPTION,
@@ -7,12 +8,11 @@ import {
   hostileObjects,
   hostileStrings,
   KYVERNO_SYNTAX,
-} from '@palisade/policies/testing';
+} from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { hasKyvernoSyntax, kyvernoInert, kyvernoText } from './inert.js';
-import { buildKyvernoOutput } from './output.js';
-import { catalogueConfigs } from './testing/catalogue.js';
+import { buildKyvernoForTest } from './testing/build.js';
 
 /**
  * Kyverno's own patterns (pkg/engine/variables/regex/vars.go, v1.19.0): a variable, a reference, an escaped
@@ -116,7 +116,7 @@ describe('every string of every generated Kyverno document', () => {
       expect: 'denied' as const,
       object,
     }));
-    const output = buildKyvernoOutput({
+    const output = buildKyvernoForTest({
       policies: hostileConfigs(),
       exceptions: hostileExceptions(),
       fixtures: () => fixtures,

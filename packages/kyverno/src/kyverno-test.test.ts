@@ -1,18 +1,18 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { catalogueConfigs, catalogueFixtures, writeFiles } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
-import { buildKyvernoOutput } from './output.js';
-import { catalogueConfigs, latestFixtures, writeFiles } from './testing/catalogue.js';
+import { buildKyvernoForTest } from './testing/build.js';
 import { kyverno, pool } from './testing/cli.js';
 
 describe('kyverno test on the generated test folders (real CLI)', () => {
   it('passes for every catalogue policy, as a ClusterPolicy and as a ValidatingPolicy', async () => {
-    const output = buildKyvernoOutput({
+    const output = buildKyvernoForTest({
       policies: catalogueConfigs(),
       exceptions: [],
       kyvernoVersion: '1.19.0',
       kubernetesVersion: '1.34',
-      fixtures: latestFixtures,
+      fixtures: catalogueFixtures,
     });
     // Each policy on its own resolves disallow-proc-mount to its baseline check, which the restricted profile
     // replaces: the profile kustomization says so rather than pointing at another rule silently.

@@ -1,12 +1,11 @@
 import { celLiteral } from '@palisade/cel';
 import type { Json, PolicyConfig } from '@palisade/core';
-import { EXCEPTION_FORMS } from '@palisade/policies/testing';
+import { catalogueConfigs, EXCEPTION_FORMS } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CEL_EXPRESSION_CODE_POINTS, checkKyvernoLimits, codePoints, OBJECT_BYTES } from './limits.js';
-import { buildKyvernoOutput } from './output.js';
 import { paramVariables } from './params.js';
-import { catalogueConfigs } from './testing/catalogue.js';
+import { buildKyvernoForTest } from './testing/build.js';
 import { runKyvernoDifferential } from './testing/differential.js';
 
 const NOW = new Date('2025-01-01T00:00:00Z');
@@ -55,7 +54,7 @@ describe('parameters bound as CEL variables', () => {
 
 describe('target limits', () => {
   it('hold for every generated document of every catalogue policy, with every exception form', () => {
-    const output = buildKyvernoOutput({
+    const output = buildKyvernoForTest({
       policies: catalogueConfigs(),
       exceptions: EXCEPTION_FORMS,
       now: NOW,
@@ -75,7 +74,7 @@ describe('target limits', () => {
 
   it('fail the build naming the policy, the target field and the limit', () => {
     const build = (config: PolicyConfig) => () =>
-      buildKyvernoOutput({ policies: [config], exceptions: [], now: NOW });
+      buildKyvernoForTest({ policies: [config], exceptions: [], now: NOW });
     expect(build(withParams('restrict-image-registries', { registries: ['r'.repeat(120_000)] }))).toThrow(
       'policy restrict-image-registries: a parameter value as a CEL literal is 120,002 characters, over the limit of 100,000',
     );
@@ -95,7 +94,7 @@ describe('target limits', () => {
   it('5,000 allowedIPs build, compile and give the validator verdicts in kyverno apply (both kinds)', async () => {
     const allowed = ips(5_000);
     const config = withParams('restrict-service-external-ips', { allowedIPs: allowed });
-    const policy = buildKyvernoOutput({ policies: [config], exceptions: [], now: NOW }).files.get(
+    const policy = buildKyvernoForTest({ policies: [config], exceptions: [], now: NOW }).files.get(
       'cluster-policies/restrict-service-external-ips/policy.yaml',
     );
     // One literal would be over the CEL limit (the 103,108 code points): the list is bound in chunks.

@@ -1,4 +1,4 @@
-import type { Enforcement, PolicyConfig } from '@palisade/core';
+import type { EffectivePolicy } from '@palisade/core';
 
 /** The Kyverno release the generated policies are proven against (`kyverno test` and `kyverno apply`). */
 export const KYVERNO_VERSION = '1.19.0';
@@ -10,13 +10,11 @@ export interface Versions {
   kubernetesVersion: string;
 }
 
-export const enforcementOf = (config: PolicyConfig): Enforcement =>
-  config.enforcement ?? config.policy.enforcement;
-
 /** The annotations Kyverno's policy library uses, so reports and the Kyverno UI show them. */
-export function policyAnnotations(config: PolicyConfig, versions: Versions): Record<string, string> {
-  const { policy } = config;
-  const match = config.match ?? policy.match;
+export function policyAnnotations(
+  { policy, match }: Pick<EffectivePolicy, 'policy' | 'match'>,
+  versions: Versions,
+): Record<string, string> {
   return {
     'policies.kyverno.io/title': policy.title,
     'policies.kyverno.io/category': policy.category,

@@ -1,4 +1,4 @@
-import { CEL_EDGE_CASES, sampleIrCases } from '@palisade/policies/testing';
+import { CEL_EDGE_CASES, sampleIrCases } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { runKyvernoRandomIr } from './testing/random-ir.js';
 

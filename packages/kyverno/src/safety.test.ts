@@ -7,11 +7,11 @@ import {
   HOSTILE_STRINGS,
   hostileObjects,
   KYVERNO_SYNTAX,
-} from '@palisade/policies/testing';
+  restrictedAndHardening,
+} from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildKyvernoOutput } from './output.js';
-import { differentialConfigs } from './testing/catalogue.js';
+import { buildKyvernoForTest } from './testing/build.js';
 import { runKyvernoDifferential } from './testing/differential.js';
 
 /**
@@ -21,11 +21,11 @@ import { runKyvernoDifferential } from './testing/differential.js';
  */
 const NOW = new Date('2025-01-01T00:00:00Z');
 const PARAMETERISED = ['restrict-image-registries', 'require-runtime-class', 'restrict-service-external-ips'];
-const configs = differentialConfigs(HOSTILE_PARAMS).filter((c) => PARAMETERISED.includes(c.policy.id));
+const configs = restrictedAndHardening(HOSTILE_PARAMS).filter((c) => PARAMETERISED.includes(c.policy.id));
 
 describe('hostile parameters and exception globs (real kyverno apply)', () => {
   it('arrive in the policies as literal values, never as expression text', () => {
-    const output = buildKyvernoOutput({ policies: configs, exceptions: [HOSTILE_EXCEPTION], now: NOW });
+    const output = buildKyvernoForTest({ policies: configs, exceptions: [HOSTILE_EXCEPTION], now: NOW });
     const policy = parse(output.files.get('validating-policies/require-runtime-class/policy.yaml') ?? '');
     const params = policy.spec.variables.find((v: { name: string }) => v.name === 'params');
     // The whole parameter object is one literal: every hostile string is inside a CEL string literal.

@@ -1,48 +1,37 @@
-import type { PolicyConfig, PolicyException } from '@palisade/core';
-import { type ResultStatus, Validator } from '@palisade/validator';
+import type { Oracle, TargetFixture, Verdict } from '@palisade/core';
 import { asKyvernoCliLoads, renamed } from './cli-input.js';
 import { kyvernoInert } from './inert.js';
 import { toYaml, toYamlDocuments } from './yaml.js';
 
-/** A catalogue fixture, passed in as data (see policies/testing `loadFixtures`). */
-export interface FixtureInput {
-  /** e.g. `denied/pod-latest`. */
-  name: string;
-  expect: 'allowed' | 'denied';
-  object: Record<string, unknown>;
-}
+/** A fixture as the test folder reads it (its verdict is recomputed on the object as the CLI loads it). */
+export type FixtureInput = Omit<TargetFixture, 'verdict'>;
 
 export type PolicyKind = 'ClusterPolicy' | 'ValidatingPolicy';
 
-const resultOf = (status: ResultStatus): 'pass' | 'fail' | 'skip' =>
+const resultOf = (status: Verdict['status']): 'pass' | 'fail' | 'skip' =>
   status === 'fail' || status === 'warn' ? 'fail' : status === 'skip' ? 'skip' : 'pass';
 
 /**
  * `kyverno-test.yaml` and `resources.yaml` for one policy folder (the policy is `policy.yaml` beside them;
- * `exceptions.files` are paths of the PolicyExceptions that cover it, relative to the folder). Expected results come from the validator on the
- * object as the CLI loads it, and must agree with each fixture's allowed/denied label (a disagreement is a problem,
+ * `exceptions.files` are paths of the PolicyExceptions that cover it, relative to the folder). Expected results come
+ * from the oracle (the validator, injected by the caller) on the object as the CLI loads it, and must agree with each fixture's allowed/denied label (a disagreement is a problem,
  * and that fixture is left out).
  */
 export function testFolder(
-  config: PolicyConfig,
+  id: string,
   kind: PolicyKind,
   fixtures: readonly FixtureInput[],
-  exceptions: { applied: readonly PolicyException[]; files: readonly string[]; now: Date },
+  exceptions: { files: readonly string[] },
+  oracle: Oracle,
 ): { files: Map<string, string>; problems: string[] } {
-  const id = config.policy.id;
-  const validator = new Validator({
-    policies: [config],
-    exceptions: exceptions.applied,
-    now: exceptions.now,
-  });
   const problems: string[] = [];
   const resources: Record<string, unknown>[] = [];
   const groups = new Map<string, { kind: string; result: string; names: string[] }>();
   for (const fixture of fixtures) {
     const name = fixture.name.replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
     const object = renamed(asKyvernoCliLoads(fixture.object), name);
-    const result = validator.validate(object)[0];
-    if (!result) {
+    const result = oracle(id, object);
+    if (result.status === 'unmatched') {
       problems.push(
         `${id}: fixture ${fixture.name} is not matched by the policy; left out of the kyverno test`,
       );

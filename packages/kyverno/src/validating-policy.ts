@@ -1,9 +1,9 @@
-import { matchedKinds, type PolicyConfig } from '@palisade/core';
+import { globTest } from '@palisade/cel';
+import { type EffectivePolicy, effectivePolicy, matchedKinds, type PolicyConfig } from '@palisade/core';
 import { compileForKyverno } from './compiled.js';
 import { kyvernoInert } from './inert.js';
 import { resourceRules } from './kinds.js';
-import { globTest } from './match-cel.js';
-import { enforcementOf, policyAnnotations, type Versions } from './metadata.js';
+import { policyAnnotations, type Versions } from './metadata.js';
 
 export const VALIDATING_POLICY_API_VERSION = 'policies.kyverno.io/v1';
 
@@ -15,13 +15,13 @@ const ACTIONS = { audit: ['Audit'], warn: ['Warn'], enforce: ['Deny'] } as const
  * arrive at admission time through Kyverno's `exceptions.allowedImages`.
  */
 export function validatingPolicy(
-  config: PolicyConfig,
+  config: PolicyConfig | EffectivePolicy,
   versions: Versions,
   withImageExceptions: boolean,
 ): Record<string, unknown> {
-  const { policy } = config;
-  const match = config.match ?? policy.match;
-  const cel = compileForKyverno(config, withImageExceptions ? 'exceptions.allowedImages' : undefined);
+  const resolved = effectivePolicy(config);
+  const { policy, match } = resolved;
+  const cel = compileForKyverno(resolved, withImageExceptions ? 'exceptions.allowedImages' : undefined);
   const matchConditions: { name: string; expression: string }[] = [];
   if (match.namespaces)
     matchConditions.push({ name: 'namespaces', expression: globTest('namespace', match.namespaces) });
@@ -38,9 +38,9 @@ export function validatingPolicy(
   return kyvernoInert({
     apiVersion: VALIDATING_POLICY_API_VERSION,
     kind: 'ValidatingPolicy',
-    metadata: { name: policy.id, annotations: policyAnnotations(config, versions) },
+    metadata: { name: policy.id, annotations: policyAnnotations(resolved, versions) },
     spec: {
-      validationActions: [...ACTIONS[enforcementOf(config)]],
+      validationActions: [...ACTIONS[resolved.enforcement]],
       evaluation: { background: { enabled: true } },
       autogen: { podControllers: { controllers: [] } },
       matchConstraints: constraints,

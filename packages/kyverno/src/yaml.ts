@@ -1,4 +1,4 @@
-import { toManifestYaml, toManifestYamlStream } from '@palisade/validator';
+import { toManifestYaml, toManifestYamlStream } from '@palisade/yaml';
 
 /**
  * Byte-stable YAML that reads back as itself under YAML 1.1 (the Kyverno CLI, kubectl) and 1.2: keys in the order

@@ -1,9 +1,8 @@
-import { fixtureCorpus, generatedCorpus } from '@palisade/policies/testing';
+import { catalogueRules, fixtureCorpus, generatedCorpus } from '@palisade/testing';
 import { Validator } from '@palisade/validator';
 import { describe, expect, it } from 'vitest';
 import { compileRego } from './compile.js';
 import { LIB_SOURCE } from './lib.js';
-import { catalogueRules } from './testing/catalogue.js';
 import { opaCheckStrict, opaViolations } from './testing/opa.js';
 
 const rules = catalogueRules();

@@ -1,4 +1,4 @@
-import { isPodKind, type PolicyConfig, type Rule } from '@palisade/core';
+import { type CompilablePolicy, isPodKind, type Rule } from '@palisade/core';
 import { compileCheck, VIOLATION_HEAD } from './checks.js';
 import { asBody, compileCond } from './conds.js';
 import { LIB, LIB_PACKAGE, LIB_SOURCE } from './lib.js';
@@ -63,12 +63,15 @@ export function compileRego(rule: Rule, options: RegoOptions): RegoModule {
   return { rego: `${header}package ${options.packageName}\n\n${imports}${body}\n`, libs: [LIB_SOURCE] };
 }
 
-/** Compiles a configured policy (its resolved rule and match). */
-export function compilePolicyRego(config: PolicyConfig): RegoModule {
-  const match = config.match ?? config.policy.match;
-  return compileRego(config.rule, {
-    packageName: packageNameFor(config.policy.id),
-    podKinds: match.kinds.some(isPodKind),
-    source: `policy ${config.policy.id}${config.pssCheck ? ` (${config.pssCheck})` : ''}`,
+/**
+ * Compiles a resolved policy (its rule and effective match), with the same `(policy, options)` shape as
+ * `compileCel` and the validator's `compileRule`; options default to the policy's package, pod kinds and name.
+ */
+export function compilePolicyRego(policy: CompilablePolicy, options: Partial<RegoOptions> = {}): RegoModule {
+  return compileRego(policy.rule, {
+    packageName: packageNameFor(policy.policy.id),
+    podKinds: policy.match.kinds.some(isPodKind),
+    source: `policy ${policy.policy.id}${policy.pssCheck ? ` (${policy.pssCheck})` : ''}`,
+    ...options,
   });
 }

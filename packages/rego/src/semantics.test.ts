@@ -1,4 +1,4 @@
-import { sampleIrCases } from '@palisade/policies/testing';
+import { sampleIrCases } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { compareWithReference } from './testing/reference.js';
 

@@ -75,8 +75,8 @@ describe('IR semantics (reference implementation)', () => {
     expect(compileValue(concat('p/', object('n')))(env({ n: 3 }))).toBeUndefined();
   });
   it('reports one violation per binding with the field path, and skips containers exempted by image', () => {
-    const compiled = compileRule(
-      rule([
+    const compiled = compileRule({
+      rule: rule([
         check({
           forEach: { var: 'c', in: containers() },
           deny: eq(field('c', 'securityContext.privileged'), true),
@@ -84,7 +84,7 @@ describe('IR semantics (reference implementation)', () => {
           field: 'securityContext.privileged',
         }),
       ]),
-    );
+    });
     const privileged = { securityContext: { privileged: true } };
     const podObject = {
       spec: {
@@ -106,12 +106,12 @@ describe('IR semantics (reference implementation)', () => {
     ]);
   });
   it('applies a rule only when its precondition holds', () => {
-    const compiled = compileRule(
-      rule(
+    const compiled = compileRule({
+      rule: rule(
         [check({ deny: defined(pod('spec')), message: ['m'], field: '' })],
         all(eq(pod('spec.os.name'), 'linux')),
       ),
-    );
+    });
     expect(compiled.applies(env({ spec: { os: { name: 'windows' } } }))).toBe(false);
     expect(compiled.applies(env({ spec: { os: { name: 'linux' } } }))).toBe(true);
   });

@@ -1,6 +1,7 @@
 import {
   type Check,
   type Collection,
+  type CompilablePolicy,
   type Cond,
   globMatch,
   type Message,
@@ -802,7 +803,9 @@ export interface CompiledRule {
   evaluate: (env: Env) => Violation[];
 }
 
-export function compileRule(rule: Rule): CompiledRule {
+/** Compiles a policy's rule (the same `(policy, options)` shape as compileCel and compilePolicyRego). */
+export function compileRule(policy: Pick<CompilablePolicy, 'rule'>): CompiledRule {
+  const { rule } = policy;
   const expectations = FieldExpectations.ofRule(rule);
   const when = rule.when ? compileCond(rule.when, expectations) : () => true;
   const checks = rule.checks.map((check) => compileCheck(check, expectations));

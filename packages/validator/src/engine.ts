@@ -1,8 +1,8 @@
 import {
   type Enforcement,
-  exceptionCoversPolicy,
+  effectivePolicy,
   exceptionMatchesResource,
-  isExpired,
+  InvalidParametersError,
   isPodKind,
   type Match,
   matchedKinds,
@@ -14,7 +14,6 @@ import {
   type PolicyException,
   type ResourceIdentity,
 } from '@palisade/core';
-import { z } from 'zod';
 import {
   type CompiledRule,
   compileRule,
@@ -59,6 +58,8 @@ interface CompiledPolicy {
   /** The identity fields (IDENTITY_*) its match reads. */
   matchReads: number;
   rule: CompiledRule;
+  /** The live exceptions covering the policy, in the order given. */
+  exceptions: readonly PolicyException[];
 }
 
 // The identity fields that matching reads, as bits: a policy whose match (or whose exceptions) reads a wrongly
@@ -84,27 +85,29 @@ function exceptionReads(exception: PolicyException): number {
 
 export type { PolicyConfig };
 
-export class InvalidParametersError extends Error {}
+export { InvalidParametersError };
 
-function compilePolicy(config: PolicyConfig): CompiledPolicy {
-  const parsed = config.policy.params.safeParse(config.params ?? {});
-  if (!parsed.success) {
-    throw new InvalidParametersError(
-      `invalid parameters for policy ${config.policy.id}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
-    );
-  }
-  const match = config.match ?? config.policy.match;
+function compilePolicy(
+  config: PolicyConfig,
+  exceptions: readonly PolicyException[],
+  now: Date,
+): CompiledPolicy {
+  // Resolution decides the match, enforcement, parameters and which exceptions cover the policy and still apply;
+  // the exceptions' resource criteria are matched per resource below.
+  const resolved = effectivePolicy(config, { exceptions, now });
+  const { match, enforcement, params, policy, pssCheck } = resolved;
   return {
-    policy: config.policy,
-    pssCheck: config.pssCheck,
-    params: parsed.data as Record<string, unknown>,
-    enforcement: config.enforcement ?? config.policy.enforcement,
+    policy,
+    pssCheck,
+    params,
+    enforcement,
     match,
     kinds: new Set(matchedKinds(match)),
     kindList: matchedKinds(match),
     matchesPods: match.kinds.some(isPodKind),
     matchReads: matchReads(match),
-    rule: compileRule(config.rule),
+    rule: compileRule(config),
+    exceptions: resolved.exceptions.live,
   };
 }
 
@@ -194,18 +197,15 @@ export function podBinding(kind: PodKind, object: Record<string, unknown>): { po
 /** Evaluates a fixed set of policies on resources. Build once, call `validate` per resource. */
 export class Validator {
   readonly #policies: CompiledPolicy[];
-  readonly #exceptions: readonly PolicyException[];
   /** Per policy (same order), the identity fields its match and the exceptions covering it read. */
   readonly #identityReads: number[];
 
   constructor(options: ValidatorOptions) {
     const now = options.now ?? new Date();
-    this.#policies = options.policies.map(compilePolicy);
-    this.#exceptions = (options.exceptions ?? []).filter((e) => !isExpired(e, now));
+    const exceptions = options.exceptions ?? [];
+    this.#policies = options.policies.map((config) => compilePolicy(config, exceptions, now));
     this.#identityReads = this.#policies.map((compiled) =>
-      this.#exceptions
-        .filter((e) => exceptionCoversPolicy(e, compiled.policy.id))
-        .reduce((reads, e) => reads | exceptionReads(e), compiled.matchReads),
+      compiled.exceptions.reduce((reads, e) => reads | exceptionReads(e), compiled.matchReads),
     );
   }
 
@@ -256,12 +256,9 @@ export class Validator {
     pod: unknown,
     podPath: Path | undefined,
   ): PolicyResult {
-    const { policy } = compiled;
     let exemptImages: string[] | undefined;
-    for (const exception of this.#exceptions) {
-      if (!exceptionCoversPolicy(exception, policy.id) || !exceptionMatchesResource(exception, identity)) {
-        continue;
-      }
+    for (const exception of compiled.exceptions) {
+      if (!exceptionMatchesResource(exception, identity)) continue;
       if (exception.match.images) {
         exemptImages = [...(exemptImages ?? []), ...exception.match.images];
         continue;

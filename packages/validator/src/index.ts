@@ -1,3 +1,4 @@
+export { toManifestYaml, toManifestYamlStream } from '@palisade/yaml';
 export {
   compareStrings,
   compileCond,
@@ -44,7 +45,6 @@ export type {
   ManifestEntry,
   ManifestResource,
 } from './manifest-resources.js';
-export { toManifestYaml, toManifestYamlStream } from './manifest-yaml.js';
 export {
   DEFAULT_MAX_ALIAS_COUNT,
   iterateManifests,
@@ -52,6 +52,7 @@ export {
   type ParseOptions,
   parseManifests,
 } from './parse-manifests.js';
+export { validatorOracle, withVerdicts } from './oracle.js';
 export {
   formatReport,
   isReportFormat,

@@ -358,8 +358,8 @@ describe('mismatch paths are where the field sits in the resource', () => {
     expect(mismatch(() => holds(annotations, pod))).toBe(
       'expected a string at metadata.annotations.bad, found a number (5)',
     );
-    const bound = compileRule(
-      rule([
+    const bound = compileRule({
+      rule: rule([
         check({
           forEach: [bind('c', containers()), bind('p', list(field('c', 'ports')))],
           deny: not(eq(field('p', 'hostPort', 0), 0)),
@@ -367,7 +367,7 @@ describe('mismatch paths are where the field sits in the resource', () => {
           field: 'hostPort',
         }),
       ]),
-    );
+    });
     const template = ['spec', 'template'];
     const controller: Env = {
       vars: { object: {}, pod },
@@ -395,12 +395,12 @@ describe('evaluation order', () => {
     ).toBe('expected a boolean at a, found a string ("true")');
   });
   it('a rule whose precondition meets a mismatch throws from applies', () => {
-    const compiled = compileRule(
-      rule(
+    const compiled = compileRule({
+      rule: rule(
         [check({ deny: defined(object('x')), message: ['m'], field: '' })],
         not(eq(object('os'), 'windows')),
       ),
-    );
+    });
     expect(mismatch(() => compiled.applies(env({ os: 1 })))).toBe(
       'expected a string at os, found a number (1)',
     );

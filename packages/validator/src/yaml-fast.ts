@@ -1,5 +1,5 @@
+import { fastSchema } from '@palisade/yaml';
 import { load } from 'js-yaml';
-import { fastSchema } from './yaml-schema.js';
 import { parseSimple } from './yaml-simple.js';
 
 /**

@@ -10,7 +10,7 @@ import {
   visit,
   type YAMLError,
 } from 'yaml';
-import { yamlOptions } from './yaml-schema.js';
+import { yamlOptions } from '@palisade/yaml';
 
 /**
  * The reference YAML parser (`yaml`) as the manifest reader uses it: composing documents, and placing its errors

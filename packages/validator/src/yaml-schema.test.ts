@@ -1,7 +1,6 @@
+import { resolvePlainScalar, toManifestYaml } from '@palisade/yaml';
 import { describe, expect, it } from 'vitest';
-import { toManifestYaml } from './manifest-yaml.js';
 import { parseManifests, parseManifestsWithReference } from './parse-manifests.js';
-import { resolvePlainScalar } from './yaml-schema.js';
 
 /**
  * Plain scalars read as kubectl reads them. Each expected value is what sigs.k8s.io/yaml v1.6.0 (go.yaml.in/yaml/v2

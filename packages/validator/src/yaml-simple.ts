@@ -1,4 +1,4 @@
-import { FastPathUnsupported, plainKeyName, resolvePlainScalar } from './yaml-schema.js';
+import { FastPathUnsupported, plainKeyName, resolvePlainScalar } from '@palisade/yaml';
 
 /**
  * The first tier of the YAML fast path: a parser for the block structure of plain documents, the shape nearly all

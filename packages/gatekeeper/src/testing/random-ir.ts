@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { effectivePolicy } from '@palisade/core';
 import {
   type IrCase,
   irExceptions,
@@ -7,8 +8,8 @@ import {
   messageParts,
   referenceResults,
   sortKeys,
-} from '@palisade/policies/testing';
-import { toManifestYaml as toYaml, toManifestYamlStream as toYamlStream } from '@palisade/validator';
+} from '@palisade/testing';
+import { toManifestYaml as toYaml, toManifestYamlStream as toYamlStream } from '@palisade/yaml';
 import { buildConstraint } from '../constraint.js';
 import { celCode } from '../engines.js';
 import { constraintExceptions } from '../exceptions.js';
@@ -71,7 +72,10 @@ export async function runGatorRandomIr(input: readonly IrCase[], batches: number
   const files = new Map<string, string>();
   for (const [i, c] of cases.entries()) {
     const id = `r${i}`;
-    const config = irPolicyConfig(id, c.rule, c.params);
+    const config = effectivePolicy(irPolicyConfig(id, c.rule, c.params), {
+      exceptions: irExceptions(id, c.exempt),
+      now: NOW,
+    });
     const template = buildTemplate({
       config,
       code: [celCode(config)],
@@ -84,7 +88,7 @@ export async function runGatorRandomIr(input: readonly IrCase[], batches: number
       match: config.policy.match,
       enforcement: 'enforce',
       params: c.params,
-      exceptions: constraintExceptions(id, irExceptions(id, c.exempt), NOW),
+      exceptions: constraintExceptions(config),
       problems,
     });
     if (problems.length > 0) throw new Error(`random rule ${id}: ${problems.join('; ')}`);

@@ -1,4 +1,5 @@
 import { matchedKinds, type PolicyConfig, type PolicyException } from '@palisade/core';
+import { writeFiles } from '@palisade/testing';
 import { Validator } from '@palisade/validator';
 import { asKyvernoCliLoads, renamed } from '../cli-input.js';
 import { clusterPolicy } from '../cluster-policy.js';
@@ -7,7 +8,6 @@ import { KUBERNETES_VERSION, KYVERNO_VERSION } from '../metadata.js';
 import type { PolicyKind } from '../test-folder.js';
 import { validatingPolicy } from '../validating-policy.js';
 import { toYaml, toYamlDocuments } from '../yaml.js';
-import { writeFiles } from './catalogue.js';
 import { kyverno, pool } from './cli.js';
 
 /**

@@ -7,13 +7,13 @@ import {
   messageParts,
   referenceResults,
   sortKeys,
-} from '@palisade/policies/testing';
+  writeFiles,
+} from '@palisade/testing';
 import { clusterPolicy } from '../cluster-policy.js';
 import { buildExceptions } from '../exceptions.js';
 import { KUBERNETES_VERSION, KYVERNO_VERSION } from '../metadata.js';
 import { validatingPolicy } from '../validating-policy.js';
 import { toYamlDocuments } from '../yaml.js';
-import { writeFiles } from './catalogue.js';
 import { kyverno, pool } from './cli.js';
 
 /**

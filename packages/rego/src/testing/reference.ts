@@ -1,4 +1,4 @@
-import { type Exclusion, type IrCase, referenceResults, sortKeys } from '@palisade/policies/testing';
+import { type Exclusion, type IrCase, referenceResults, sortKeys } from '@palisade/testing';
 import { compileRego } from '../compile.js';
 import { LIB_SOURCE } from '../lib.js';
 import { opaCheckStrict, opaViolations } from './opa.js';
