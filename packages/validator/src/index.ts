@@ -45,6 +45,7 @@ export type {
   ManifestEntry,
   ManifestResource,
 } from './manifest-resources.js';
+export { validatorOracle, withVerdicts } from './oracle.js';
 export {
   DEFAULT_MAX_ALIAS_COUNT,
   iterateManifests,
@@ -52,7 +53,6 @@ export {
   type ParseOptions,
   parseManifests,
 } from './parse-manifests.js';
-export { validatorOracle, withVerdicts } from './oracle.js';
 export {
   formatReport,
   isReportFormat,
