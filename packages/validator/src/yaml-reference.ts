@@ -1,3 +1,4 @@
+import { yamlOptions } from '@palisade/yaml';
 import {
   Composer,
   type Document,
@@ -10,7 +11,6 @@ import {
   visit,
   type YAMLError,
 } from 'yaml';
-import { yamlOptions } from '@palisade/yaml';
 
 /**
  * The reference YAML parser (`yaml`) as the manifest reader uses it: composing documents, and placing its errors
