@@ -10,7 +10,7 @@
  *   pnpm bench:engines -- --count 200 --runs 3 --engine kyverno --side palisade-cp,kyverno-policies
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -89,29 +89,49 @@ function buildPalisade(): string {
 
 interface Run {
   ms: number;
+  /** User + system CPU seconds of the engine process, when /usr/bin/time is there to measure them. */
+  cpuMs: number | undefined;
   stdout: string;
   stderr: string;
   code: number;
 }
 
+// On a shared machine wall time moves with the load; the engine's own CPU time much less.
+const TIME = '/usr/bin/time';
+let runIndex = 0;
+
 /** Runs an engine with stdin closed (gator reads stdin when it is not a terminal). */
 function time(binary: string, args: readonly string[]): Promise<Run> {
+  const cpuFile = join(root, `cpu-${runIndex++}.txt`);
+  const measured = existsSync(TIME);
+  const [file, argv] = measured
+    ? [TIME, ['-f', '%U %S', '-o', cpuFile, binary, ...args]]
+    : [binary, [...args]];
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
-    child.on('close', (code) =>
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      let cpuMs: number | undefined;
+      if (measured && existsSync(cpuFile)) {
+        const last = readFileSync(cpuFile, 'utf8').trim().split('\n').pop() ?? '';
+        const [user, system] = last.split(' ').map(Number);
+        if (user !== undefined && system !== undefined && Number.isFinite(user + system))
+          cpuMs = (user + system) * 1000;
+      }
       resolve({
-        ms: performance.now() - started,
+        ms,
+        cpuMs,
         stdout: Buffer.concat(out).toString(),
         stderr: Buffer.concat(err).toString(),
         code: code ?? -1,
-      }),
-    );
+      });
+    });
   });
 }
 
@@ -277,6 +297,7 @@ async function main(): Promise<void> {
     const engine = ENGINE_OF[job.side];
     const binary = enginePath(engine);
     const times: number[] = [];
+    const cpu: number[] = [];
     let verdicts: Verdicts | undefined;
     for (let r = 0; r < runs; r++) {
       const run = await time(binary, job.args);
@@ -288,14 +309,17 @@ async function main(): Promise<void> {
         throw new Error(`${job.side}: verdicts changed between runs`);
       verdicts = v;
       times.push(run.ms);
+      if (run.cpuMs !== undefined) cpu.push(run.cpuMs);
       process.stderr.write(`${job.side} run ${r + 1}/${runs}: ${seconds(run.ms)} s, ${v.denials} denials\n`);
     }
     times.sort((a, b) => a - b);
+    cpu.sort((a, b) => a - b);
+    const cpuMedian = cpu.length === times.length ? seconds(cpu[Math.floor(cpu.length / 2)] ?? 0) : '–';
     const median = times[Math.floor(times.length / 2)] ?? 0;
     const what = engine === 'kyverno' ? `${count} Deployments` : `${count} Pods`;
     rows.push(
       `| \`${engine === 'kyverno' ? 'kyverno apply' : 'gator test'}\` | ${LABEL[job.side]} | ${job.policies} | ${what} | ` +
-        `${seconds(times[0] ?? 0)} | **${seconds(median)}** | ${seconds(times[times.length - 1] ?? 0)} | ` +
+        `${seconds(times[0] ?? 0)} | **${seconds(median)}** | ${seconds(times[times.length - 1] ?? 0)} | ${cpuMedian} | ` +
         `${verdicts?.denials ?? 0} | ${verdicts?.objectsDenied ?? 0} |`,
     );
   }
@@ -310,8 +334,10 @@ async function main(): Promise<void> {
     `Load before: ${uptime} (1-min ${loadBefore.toFixed(2)}); after: ${(loadavg()[0] ?? 0).toFixed(2)}.`,
   );
   console.log('');
-  console.log('| engine | side | policies | objects | min s | median s | max s | denials | objects denied |');
-  console.log('| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    '| engine | side | policies | objects | wall min s | wall median s | wall max s | CPU median s | denials | objects denied |',
+  );
+  console.log('| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) console.log(row);
 }
 
