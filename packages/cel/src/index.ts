@@ -5,5 +5,6 @@ export {
   type CompiledCel,
   compileCel,
 } from './compile.js';
+export { formatCel } from './format.js';
 export { celGlobRegex, globsToRe2 } from './glob.js';
 export { celLiteral, celNumber, celString } from './literal.js';

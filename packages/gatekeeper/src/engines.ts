@@ -1,4 +1,4 @@
-import { celGlobRegex, compileCel } from '@palisade/cel';
+import { celGlobRegex, compileCel, formatCel } from '@palisade/cel';
 import type { PolicyConfig } from '@palisade/core';
 import { compilePolicyRego } from '@palisade/rego';
 import { EXEMPT_IMAGES_PARAM, EXEMPT_RESOURCES_PARAM } from './names.js';
@@ -74,18 +74,19 @@ export function celCode(config: PolicyConfig): CodeEntry {
     params: PARAMS,
     exemptImages: { expression: EXEMPT_IMAGES },
   });
+  // Laid out on short lines for reviewers (block scalars in the YAML); white space means nothing to CEL.
   const source: Record<string, unknown> = {
     variables: [
-      { name: 'exemptResource', expression: EXEMPT_RESOURCE },
-      ...cel.variables.map((v) => ({ name: v.name, expression: v.expression })),
+      { name: 'exemptResource', expression: formatCel(EXEMPT_RESOURCE) },
+      ...cel.variables.map((v) => ({ name: v.name, expression: formatCel(v.expression) })),
     ],
     validations: cel.validations.map((v) => ({
-      expression: `variables.exemptResource || (${v.expression})`,
-      messageExpression: v.messageExpression,
+      expression: formatCel(`variables.exemptResource || (${v.expression})`),
+      messageExpression: formatCel(v.messageExpression),
     })),
   };
   if (cel.precondition !== undefined) {
-    source.matchCondition = [{ name: 'palisade-precondition', expression: cel.precondition }];
+    source.matchCondition = [{ name: 'palisade-precondition', expression: formatCel(cel.precondition) }];
   }
   return { engine: 'K8sNativeValidation', source };
 }
