@@ -150,12 +150,13 @@ class Printer {
     nodes.forEach((node, i) => {
       const rest = nodes[i + 1] === undefined ? 0 : text(nodes[i + 1] as Node).length;
       if ('text' in node) {
-        if (line.length + node.text.length <= this.width) line += node.text;
-        else if (/^\s*"/.test(node.text) && node.text.trim().length > LITERAL_CHUNK) {
+        const long = line.length + node.text.length > this.width;
+        if (long && /^\s*"/.test(node.text) && node.text.trim().length > LITERAL_CHUNK) {
           const [first, ...others] = splitLiteral(node.text.trim());
-          line += `${/^\s/.test(node.text) ? ' ' : ''}${first}`;
+          line += `${/^\s/.test(node.text) && line.trim() !== '' ? ' ' : ''}${first}`;
           for (const chunk of others) push(`+ ${chunk}`);
         } else if (line.trim() === '') line += node.text.trimStart();
+        else if (!long) line += node.text;
         else push(node.text);
         return;
       }
@@ -174,7 +175,7 @@ class Printer {
 }
 
 /** `expr` laid out on lines of at most about `width` characters (see the file comment). */
-export function formatCel(expr: string, width = 100): string {
+export function formatCel(expr: string, width = 120): string {
   if (expr.length <= width && !expr.includes('\n')) return expr;
   const printer = new Printer(width);
   printer.sequence(parse(expr), '', false);

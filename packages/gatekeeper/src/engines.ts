@@ -25,8 +25,13 @@ export function regoCode(config: PolicyConfig): CodeEntry {
 const PARAMS = 'variables.params';
 
 const OBJECT = 'variables.anyObject';
-const METADATA = `(type(${OBJECT}.?metadata.orValue(null)) == map ? ${OBJECT}.metadata : dyn({}))`;
-const LABELS = `(type(${METADATA}.?labels.orValue(null)) == map ? ${METADATA}.labels : dyn({}))`;
+/*
+ * What the exception tests share is bound once as template variables (read as `variables.<name>`), so the
+ * template states each of them once and Gatekeeper evaluates each once per object.
+ */
+const METADATA = 'variables.metadata';
+const LABELS = 'variables.labels';
+const ENTRIES = 'variables.exemptEntries';
 /** A label's value when it is a string (only string labels count, as in the validator), else null. */
 const label = (key: string) =>
   `(type(${LABELS}[?${key}].orValue(null)) == string ? ${LABELS}[?${key}].orValue(null) : null)`;
@@ -35,13 +40,9 @@ const globTest = (value: string, globs: string) =>
 const inValues = (x: string) =>
   `(${label(`${x}.key`)} != null && has(${x}.values) && type(${x}.values) == list && ${label(`${x}.key`)} in ${x}.values)`;
 
-/** The exemptResources entries (data) that are maps. */
-const ENTRIES = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) && type(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) == list ? ${PARAMS}.${EXEMPT_RESOURCES_PARAM} : []).filter(e, type(e) == map)`;
-
 /**
  * Whether exemptResources entry `e` matches the object: its kinds, namespace and name globs and label selector all
- * hold (an absent criterion holds), as core's exceptionMatchesResource decides. Reads no variables, so it also
- * works where CEL variables are not available (match conditions).
+ * hold (an absent criterion holds), as core's exceptionMatchesResource decides.
  */
 const RESOURCE_MATCHES = [
   `(!has(e.kinds) || (type(e.kinds) == list && ${OBJECT}.?kind.orValue(null) in e.kinds))`,
@@ -54,6 +55,29 @@ const RESOURCE_MATCHES = [
   `x.operator == "Exists" ? ${label('x.key')} != null : x.operator == "DoesNotExist" ? ${label('x.key')} == null : false))))))`,
 ].join('');
 
+/** The variables the exception tests read, in dependency order. */
+const EXCEPTION_VARIABLES = [
+  {
+    name: 'metadata',
+    expression: `(type(${OBJECT}.?metadata.orValue(null)) == map ? ${OBJECT}.metadata : dyn({}))`,
+  },
+  {
+    name: 'labels',
+    expression: `(type(${METADATA}.?labels.orValue(null)) == map ? ${METADATA}.labels : dyn({}))`,
+  },
+  // The exemptResources entries (data) that are maps.
+  {
+    name: 'exemptEntries',
+    expression: `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) && type(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) == list ? ${PARAMS}.${EXEMPT_RESOURCES_PARAM} : []).filter(e, type(e) == map)`,
+  },
+];
+
+/** `expr` with the exception variables spelled out, for where variables cannot be read (match conditions). */
+const withoutVariables = (expr: string): string =>
+  [...EXCEPTION_VARIABLES]
+    .reverse()
+    .reduce((text, v) => text.replaceAll(`variables.${v.name}`, `(${v.expression})`), expr);
+
 /** Resource exceptions (entries without images): the whole object is exempt. */
 const EXEMPT_RESOURCE = `${ENTRIES}.exists(e, !has(e.images) && ${RESOURCE_MATCHES})`;
 
@@ -61,7 +85,7 @@ const EXEMPT_RESOURCE = `${ENTRIES}.exists(e, !has(e.images) && ${RESOURCE_MATCH
  * Image globs whose containers are skipped: exemptImages everywhere, plus the images of the exemptResources entries
  * that match the object.
  */
-const EXEMPT_IMAGES = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_IMAGES_PARAM}) ? ${PARAMS}.${EXEMPT_IMAGES_PARAM} : []) + ${ENTRIES}.filter(e, has(e.images) && type(e.images) == list && ${RESOURCE_MATCHES}).map(e, e.images).flatten()`;
+const EXEMPT_IMAGES_LIST = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_IMAGES_PARAM}) ? ${PARAMS}.${EXEMPT_IMAGES_PARAM} : []) + ${ENTRIES}.filter(e, has(e.images) && type(e.images) == list && ${RESOURCE_MATCHES}).map(e, e.images).flatten()`;
 
 /**
  * K8sNativeValidation: Gatekeeper provides `variables.anyObject` and `variables.params`; the rule's precondition
@@ -72,12 +96,17 @@ export function celCode(config: PolicyConfig): CodeEntry {
   const cel = compileCel(config, {
     object: 'variables.anyObject',
     params: PARAMS,
-    exemptImages: { expression: EXEMPT_IMAGES },
+    // The rule's `when` (a match condition) may read containers too, and match conditions read no variables.
+    exemptImages: {
+      expression: config.rule.when ? withoutVariables(EXEMPT_IMAGES_LIST) : 'variables.exemptImages',
+    },
   });
   // Laid out on short lines for reviewers (block scalars in the YAML); white space means nothing to CEL.
   const source: Record<string, unknown> = {
     variables: [
+      ...EXCEPTION_VARIABLES.map((v) => ({ name: v.name, expression: formatCel(v.expression) })),
       { name: 'exemptResource', expression: formatCel(EXEMPT_RESOURCE) },
+      { name: 'exemptImages', expression: formatCel(EXEMPT_IMAGES_LIST) },
       ...cel.variables.map((v) => ({ name: v.name, expression: formatCel(v.expression) })),
     ],
     validations: cel.validations.map((v) => ({

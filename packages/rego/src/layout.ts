@@ -85,7 +85,7 @@ function layout(nodes: readonly Node[], indent: string, width: number, out: stri
 }
 
 /** `module` with every line longer than `width` broken inside its brackets (see the file comment). */
-export function layoutRego(module: string, width = 100): string {
+export function layoutRego(module: string, width = 120): string {
   return module
     .split('\n')
     .flatMap((line) => {
