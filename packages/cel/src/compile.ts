@@ -83,14 +83,12 @@ function exemptTest(scope: Scope, exempt: CelOptions['exemptImages']): ((c: stri
     );
 }
 
-const sameLists = (lists: readonly ContainerList[]): boolean =>
-  lists.length === ALL_CONTAINER_LISTS.length && lists.every((l, i) => l === ALL_CONTAINER_LISTS[i]);
-
-function usesAllContainers(rule: Rule): boolean {
-  return (
-    JSON.stringify(rule).includes('"containers":true') ||
-    JSON.stringify(rule).includes(`"containers":${JSON.stringify(ALL_CONTAINER_LISTS)}`)
-  );
+/** The variable holding the pod's containers of `lists`: `podContainers` for every list, else named by its lists. */
+function containersVariable(lists: readonly ContainerList[]): string {
+  const all =
+    lists.length === ALL_CONTAINER_LISTS.length && lists.every((l, i) => l === ALL_CONTAINER_LISTS[i]);
+  if (all) return 'podContainers';
+  return `pod${lists.map((l) => `${l[0]?.toUpperCase()}${l.slice(1)}`).join('And')}`;
 }
 
 /** Nested `forEach` bindings: `body` gets the scope with every binding variable bound. */
@@ -109,20 +107,11 @@ function nest(
   return wrap(items.range, name, inner, rest.length === 0);
 }
 
-function compileCheck(scope: Scope, check: Check): { ok: string; messages: string } {
+/** The check's violation messages, one per offending binding (a list of strings). */
+function compileCheck(scope: Scope, check: Check): string {
   const bindings = check.forEach ?? [];
-  const ok = nest(
-    scope,
-    bindings,
-    (s) => `!${compileCond(s, check.deny)}`,
-    (items, x, inner) => `${items}.all(${x}, ${inner})`,
-    false,
-  );
   if (bindings.length === 0) {
-    return {
-      ok,
-      messages: `(${compileCond(scope, check.deny)} ? [${compileMessage(scope, check.message)}] : [])`,
-    };
+    return `(${compileCond(scope, check.deny)} ? [${compileMessage(scope, check.message)}] : [])`;
   }
   // The innermost binding filters and maps at once; outer ones map to lists that are flattened afterwards.
   let deny = '';
@@ -139,7 +128,7 @@ function compileCheck(scope: Scope, check: Check): { ok: string; messages: strin
       last ? `${items}.map(${x}, ${deny}, ${message})` : `${items}.map(${x}, ${inner})`,
     true,
   );
-  return { ok, messages: `${nested}${'.flatten()'.repeat(bindings.length - 1)}` };
+  return `${nested}${'.flatten()'.repeat(bindings.length - 1)}`;
 }
 
 /**
@@ -169,29 +158,31 @@ export function compileCel(policy: CompilablePolicy, options: CelOptions): Compi
     // Parenthesised: the pod expression is a chain of ternaries, which a following `.?spec` would bind into.
     containers: (lists) => containersOf(inline, `(${podInline})`, lists, exempt),
   };
+  // Each combination of container lists the checks read is one variable, built once and shared by the checks.
+  const containerVariables = new Map<string, string>();
   const scope: Scope = {
     ...base,
     vars: new Map([...base.vars, ['pod', { expr: 'variables.pod', map: true }]]),
-    containers: (lists) =>
-      sameLists(lists) ? 'variables.podContainers' : containersOf(scope, 'variables.pod', lists, exempt),
+    containers: (lists) => {
+      const name = containersVariable(lists);
+      if (!containerVariables.has(name))
+        containerVariables.set(name, containersOf(scope, 'variables.pod', lists, exempt));
+      return `variables.${name}`;
+    },
   };
 
-  const variables: CelVariable[] = [{ name: 'pod', expression: podInline }];
-  if (usesAllContainers(rule)) {
-    variables.push({
-      name: 'podContainers',
-      expression: containersOf(scope, 'variables.pod', ALL_CONTAINER_LISTS, exempt),
-    });
-  }
-  const validations: CelValidation[] = [];
-  rule.checks.forEach((check, i) => {
-    const { ok, messages } = compileCheck(scope, check);
-    variables.push({ name: `violations${i}`, expression: messages });
-    validations.push({
-      expression: ok,
-      messageExpression: singleLine(`variables.violations${i}.distinct().join("; ")`),
-    });
-  });
+  const checks = rule.checks.map((check) => compileCheck(scope, check));
+  const variables: CelVariable[] = [
+    { name: 'pod', expression: podInline },
+    ...[...containerVariables].map(([name, expression]) => ({ name, expression })),
+    ...checks.map((messages, i) => ({ name: `violations${i}`, expression: messages })),
+  ];
+  // A check holds when it has no violation message: reusing its variable rather than compiling the check a second
+  // time halves the expression, and the Kyverno CLI and gator compile every policy once per resource.
+  const validations: CelValidation[] = checks.map((_, i) => ({
+    expression: `size(variables.violations${i}) == 0`,
+    messageExpression: singleLine(`variables.violations${i}.distinct().join("; ")`),
+  }));
   const all = rule.checks.map((_, i) => `variables.violations${i}`).join(' + ') || '[]';
   const compiled: CompiledCel = {
     variables,

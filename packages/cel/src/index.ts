@@ -5,6 +5,15 @@ export {
   type CompiledCel,
   compileCel,
 } from './compile.js';
+export { formatCel } from './format.js';
 export { celGlobRegex, globsToRe2 } from './glob.js';
 export { celLiteral, celNumber, celString } from './literal.js';
-export { exceptionResourceTest, exemptEntryMatches, globTest, kindTest, selectorTest } from './match.js';
+export {
+  exceptionResourceTest,
+  exemptEntryMatches,
+  globTest,
+  kindTest,
+  labelsOf,
+  metadataOf,
+  selectorTest,
+} from './match.js';

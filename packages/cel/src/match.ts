@@ -52,15 +52,25 @@ export function exceptionResourceTest(match: PolicyException['match']): string {
   return tests.length === 0 ? 'true' : tests.join(' && ');
 }
 
+/** The object's metadata as a map (`{}` when it is not one): what `exemptEntryMatches` reads names from. */
+export const metadataOf = (object: string): string =>
+  `(type(${object}.?metadata.orValue(null)) == map ? ${object}.metadata : dyn({}))`;
+
+/** The labels of `metadataOf(object)` as a map (`{}` when they are not one). */
+export const labelsOf = (metadata: string): string =>
+  `(type(${metadata}.?labels.orValue(null)) == map ? ${metadata}.labels : dyn({}))`;
+
 /**
  * Whether the exception entry `e` (data: `{kinds?, namespaces?, names?, labels?}`, bound by the caller's
- * comprehension) matches the object held by the CEL expression `object`: every criterion it has holds. Reads no
- * variables, so it also works where CEL variables are not available (match conditions). Entries of any shape are
- * tolerated: a wrongly typed criterion does not hold, and nothing raises an evaluation error.
+ * comprehension) matches the object held by the CEL expression `object`: every criterion it has holds. With no
+ * `bound` it reads no variables, so it also works where CEL variables are not available (match conditions); with
+ * `bound`, the metadata and labels are read from those expressions (variables holding `metadataOf`/`labelsOf`).
+ * Entries of any shape are tolerated: a wrongly typed criterion does not hold, and nothing raises an evaluation
+ * error.
  */
-export function exemptEntryMatches(object: string): string {
-  const metadata = `(type(${object}.?metadata.orValue(null)) == map ? ${object}.metadata : dyn({}))`;
-  const labels = `(type(${metadata}.?labels.orValue(null)) == map ? ${metadata}.labels : dyn({}))`;
+export function exemptEntryMatches(object: string, bound?: { metadata: string; labels: string }): string {
+  const metadata = bound?.metadata ?? metadataOf(object);
+  const labels = bound?.labels ?? labelsOf(metadata);
   /** A label's value when it is a string (only string labels count, as in the validator), else null. */
   const label = (key: string) =>
     `(type(${labels}[?${key}].orValue(null)) == string ? ${labels}[?${key}].orValue(null) : null)`;

@@ -1,4 +1,4 @@
-import { compileCel, exemptEntryMatches } from '@palisade/cel';
+import { compileCel, exemptEntryMatches, formatCel, labelsOf, metadataOf } from '@palisade/cel';
 import type { CompilablePolicy } from '@palisade/core';
 import { compilePolicyRego } from '@palisade/rego';
 import { EXEMPT_IMAGES_PARAM, EXEMPT_RESOURCES_PARAM } from './names.js';
@@ -25,12 +25,39 @@ export function regoCode(policy: CompilablePolicy): CodeEntry {
 const PARAMS = 'variables.params';
 
 const OBJECT = 'variables.anyObject';
-
-/** The exemptResources entries (data) that are maps. */
-const ENTRIES = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) && type(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) == list ? ${PARAMS}.${EXEMPT_RESOURCES_PARAM} : []).filter(e, type(e) == map)`;
+/*
+ * What the exception tests share is bound once as template variables (read as `variables.<name>`), so the
+ * template states each of them once and Gatekeeper evaluates each once per object.
+ */
+const METADATA = 'variables.metadata';
+const LABELS = 'variables.labels';
+const ENTRIES = 'variables.exemptEntries';
 
 /** Whether exemptResources entry `e` matches the object (shared with every CEL target: @palisade/cel). */
-const RESOURCE_MATCHES = exemptEntryMatches(OBJECT);
+const RESOURCE_MATCHES = exemptEntryMatches(OBJECT, { metadata: METADATA, labels: LABELS });
+
+/** The variables the exception tests read, in dependency order. */
+const EXCEPTION_VARIABLES = [
+  {
+    name: 'metadata',
+    expression: metadataOf(OBJECT),
+  },
+  {
+    name: 'labels',
+    expression: labelsOf(METADATA),
+  },
+  // The exemptResources entries (data) that are maps.
+  {
+    name: 'exemptEntries',
+    expression: `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) && type(${PARAMS}.${EXEMPT_RESOURCES_PARAM}) == list ? ${PARAMS}.${EXEMPT_RESOURCES_PARAM} : []).filter(e, type(e) == map)`,
+  },
+];
+
+/** `expr` with the exception variables spelled out, for where variables cannot be read (match conditions). */
+const withoutVariables = (expr: string): string =>
+  [...EXCEPTION_VARIABLES]
+    .reverse()
+    .reduce((text, v) => text.replaceAll(`variables.${v.name}`, `(${v.expression})`), expr);
 
 /** Resource exceptions (entries without images): the whole object is exempt. */
 const EXEMPT_RESOURCE = `${ENTRIES}.exists(e, !has(e.images) && ${RESOURCE_MATCHES})`;
@@ -39,7 +66,7 @@ const EXEMPT_RESOURCE = `${ENTRIES}.exists(e, !has(e.images) && ${RESOURCE_MATCH
  * Image globs whose containers are skipped: exemptImages everywhere, plus the images of the exemptResources entries
  * that match the object.
  */
-const EXEMPT_IMAGES = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_IMAGES_PARAM}) ? ${PARAMS}.${EXEMPT_IMAGES_PARAM} : []) + ${ENTRIES}.filter(e, has(e.images) && type(e.images) == list && ${RESOURCE_MATCHES}).map(e, e.images).flatten()`;
+const EXEMPT_IMAGES_LIST = `(${PARAMS} != null && has(${PARAMS}.${EXEMPT_IMAGES_PARAM}) ? ${PARAMS}.${EXEMPT_IMAGES_PARAM} : []) + ${ENTRIES}.filter(e, has(e.images) && type(e.images) == list && ${RESOURCE_MATCHES}).map(e, e.images).flatten()`;
 
 /**
  * K8sNativeValidation: Gatekeeper provides `variables.anyObject` and `variables.params`; the rule's precondition
@@ -50,20 +77,26 @@ export function celCode(policy: CompilablePolicy): CodeEntry {
   const cel = compileCel(policy, {
     object: 'variables.anyObject',
     params: PARAMS,
-    exemptImages: { expression: EXEMPT_IMAGES },
+    // The rule's `when` (a match condition) may read containers too, and match conditions read no variables.
+    exemptImages: {
+      expression: policy.rule.when ? withoutVariables(EXEMPT_IMAGES_LIST) : 'variables.exemptImages',
+    },
   });
+  // Laid out on short lines for reviewers (block scalars in the YAML); white space means nothing to CEL.
   const source: Record<string, unknown> = {
     variables: [
-      { name: 'exemptResource', expression: EXEMPT_RESOURCE },
-      ...cel.variables.map((v) => ({ name: v.name, expression: v.expression })),
+      ...EXCEPTION_VARIABLES.map((v) => ({ name: v.name, expression: formatCel(v.expression) })),
+      { name: 'exemptResource', expression: formatCel(EXEMPT_RESOURCE) },
+      { name: 'exemptImages', expression: formatCel(EXEMPT_IMAGES_LIST) },
+      ...cel.variables.map((v) => ({ name: v.name, expression: formatCel(v.expression) })),
     ],
     validations: cel.validations.map((v) => ({
-      expression: `variables.exemptResource || (${v.expression})`,
-      messageExpression: v.messageExpression,
+      expression: formatCel(`variables.exemptResource || (${v.expression})`),
+      messageExpression: formatCel(v.messageExpression),
     })),
   };
   if (cel.precondition !== undefined) {
-    source.matchCondition = [{ name: 'palisade-precondition', expression: cel.precondition }];
+    source.matchCondition = [{ name: 'palisade-precondition', expression: formatCel(cel.precondition) }];
   }
   return { engine: 'K8sNativeValidation', source };
 }

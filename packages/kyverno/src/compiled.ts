@@ -1,5 +1,6 @@
-import { type CompiledCel, celLiteral, compileCel } from '@palisade/cel';
+import { type CompiledCel, celLiteral, compileCel, formatCel } from '@palisade/cel';
 import type { EffectivePolicy, Json } from '@palisade/core';
+import { CEL_EXPRESSION_CODE_POINTS, codePoints } from './limits.js';
 import { paramVariables } from './params.js';
 
 /**
@@ -11,6 +12,16 @@ export interface KyvernoCel {
   /** Every check at once: Kyverno reports only the first failing validation, so one carries the whole message. */
   validation: { expression: string; messageExpression: string; message: string };
   precondition: string | undefined;
+}
+
+/**
+ * Expressions laid out on short lines for reviewers (a block scalar in the YAML). The indentation counts towards
+ * the CEL parser's limit, so an expression that would pass it only stays on one line (parameter chunks are packed
+ * up to the limit).
+ */
+function readable(expression: string): string {
+  const formatted = formatCel(expression);
+  return codePoints(formatted) <= CEL_EXPRESSION_CODE_POINTS ? formatted : expression;
 }
 
 export function compileForKyverno(policy: EffectivePolicy, exemptImages: string | undefined): KyvernoCel {
@@ -29,14 +40,16 @@ export function compileForKyverno(policy: EffectivePolicy, exemptImages: string 
   const expression =
     compiled.validations.map((_, i) => `size(variables.violations${i}) == 0`).join(' && ') || 'true';
   return {
-    variables: [...paramVariables(parsed, `policy ${policy.policy.id}`), ...compiled.variables],
+    variables: [...paramVariables(parsed, `policy ${policy.policy.id}`), ...compiled.variables].map(
+      ({ name, expression }) => ({ name, expression: readable(expression) }),
+    ),
     validation: {
-      expression,
-      messageExpression: compiled.messageExpression,
+      expression: readable(expression),
+      messageExpression: readable(compiled.messageExpression),
       // Shown when the message expression cannot be used (Kubernetes refuses multi-line or oversized messages).
       // Kyverno syntax in it is made inert with every other string of the document (inert.ts).
       message: `${policy.policy.title}: ${policy.policy.remediation}`.replace(/\s*\n\s*/g, ' '),
     },
-    precondition: compiled.precondition,
+    precondition: compiled.precondition === undefined ? undefined : readable(compiled.precondition),
   };
 }

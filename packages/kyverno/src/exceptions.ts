@@ -1,4 +1,4 @@
-import { celString, exceptionResourceTest } from '@palisade/cel';
+import { celString, exceptionResourceTest, formatCel } from '@palisade/cel';
 import {
   type EffectivePolicy,
   effectivePolicy,
@@ -90,7 +90,7 @@ export function buildExceptions(
       metadata: { name, annotations: annotations(exception) },
       spec: {
         policyRefs: covered.map((name) => ({ name, kind: 'ValidatingPolicy' })),
-        matchConditions: [{ name: 'resource', expression: test }],
+        matchConditions: [{ name: 'resource', expression: formatCel(test) }],
         ...(images ? { images } : {}),
         // A valid `date-time`: RFC 3339 in UTC, whatever form the expiry was written in.
         ...(exception.expires ? { expiresAt: expiryTimestamp(exception.expires) } : {}),

@@ -92,5 +92,5 @@ export function compileCheck(
   lines.push(...denyStatements.map((s) => s.text));
   lines.push(`msg := ${msg.text}`);
   lines.push(`path := ${path}`);
-  return `${VIOLATION_HEAD} {\n${lines.map((l) => `\t${l}`).join('\n')}\n}`;
+  return `${VIOLATION_HEAD} {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`;
 }

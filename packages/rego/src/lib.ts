@@ -38,9 +38,9 @@ or_else(v, d) := v if v != null
 else := d
 
 concat_strings(xs) := concat("", xs) if {
-	every x in xs {
-		is_string(x)
-	}
+  every x in xs {
+    is_string(x)
+  }
 } else := null
 
 as_array(v) := v if is_array(v)
@@ -59,72 +59,72 @@ else := null
 is_defined(v) if v != null
 
 is_eq(a, b) if {
-	a != null
-	b != null
-	a == b
+  a != null
+  b != null
+  a == b
 }
 
 # Numbers with numbers, strings with strings (Rego orders strings by code point, as docs/ir.md requires); any
 # other pair is not ordered.
 same_order_type(a, b) if {
-	is_number(a)
-	is_number(b)
+  is_number(a)
+  is_number(b)
 }
 
 same_order_type(a, b) if {
-	is_string(a)
-	is_string(b)
+  is_string(a)
+  is_string(b)
 }
 
 is_lt(a, b) if {
-	same_order_type(a, b)
-	a < b
+  same_order_type(a, b)
+  a < b
 }
 
 is_le(a, b) if {
-	same_order_type(a, b)
-	a <= b
+  same_order_type(a, b)
+  a <= b
 }
 
 is_gt(a, b) if {
-	same_order_type(a, b)
-	a > b
+  same_order_type(a, b)
+  a > b
 }
 
 is_ge(a, b) if {
-	same_order_type(a, b)
-	a >= b
+  same_order_type(a, b)
+  a >= b
 }
 
 is_member(a, xs) if {
-	a != null
-	is_array(xs)
-	some x in xs
-	x == a
+  a != null
+  is_array(xs)
+  some x in xs
+  x == a
 }
 
 is_subset(a, _) if a == null
 
 is_subset(a, b) if {
-	is_array(a)
-	is_array(b)
-	every x in a {
-		x in b
-	}
+  is_array(a)
+  is_array(b)
+  every x in a {
+    x in b
+  }
 }
 
 starts_with(s, patterns) if {
-	is_string(s)
-	some p in as_list(patterns)
-	is_string(p)
-	startswith(s, p)
+  is_string(s)
+  some p in as_list(patterns)
+  is_string(p)
+  startswith(s, p)
 }
 
 glob_any(s, patterns) if {
-	is_string(s)
-	some p in as_list(patterns)
-	is_string(p)
-	glob_match(s, p)
+  is_string(s)
+  some p in as_list(patterns)
+  is_string(p)
+  glob_match(s, p)
 }
 
 # "*" is any run of characters (newlines included), "?" one character; everything else is literal. The pattern is
@@ -134,44 +134,44 @@ glob_match(s, pattern) if regex.match(glob_regex(pattern), s)
 glob_regex(pattern) := concat("", ["(?s)^", strings.replace_n(glob_escapes, pattern), "$"])
 
 glob_escapes := {
-	"*": ".*",
-	"?": ".",
-	".": "\\\\.",
-	"+": "\\\\+",
-	"^": "\\\\^",
-	"$": "\\\\$",
-	"{": "\\\\{",
-	"}": "\\\\}",
-	"(": "\\\\(",
-	")": "\\\\)",
-	"|": "\\\\|",
-	"[": "\\\\[",
-	"]": "\\\\]",
-	"\\\\": "\\\\\\\\",
+  "*": ".*",
+  "?": ".",
+  ".": "\\\\.",
+  "+": "\\\\+",
+  "^": "\\\\^",
+  "$": "\\\\$",
+  "{": "\\\\{",
+  "}": "\\\\}",
+  "(": "\\\\(",
+  ")": "\\\\)",
+  "|": "\\\\|",
+  "[": "\\\\[",
+  "]": "\\\\]",
+  "\\\\": "\\\\\\\\",
 }
 
 matches(s, re) if {
-	is_string(s)
-	regex.match(re, s)
+  is_string(s)
+  regex.match(re, s)
 }
 
 # Image exceptions travel as data, never source: the exemptImages parameter exempts containers in every resource
 # the constraint matches; an exemptResources entry with images exempts them in the resources it matches.
 exempt_images := array.concat(
-	as_array(object.get(input, ["parameters", "exemptImages"], [])),
-	[g |
-		some e in exempt_entries
-		object.get(e, "images", null) != null
-		resource_matches(e, input.review.object)
-		some g in as_array(e.images)
-	],
+  as_array(object.get(input, ["parameters", "exemptImages"], [])),
+  [g |
+    some e in exempt_entries
+    object.get(e, "images", null) != null
+    resource_matches(e, input.review.object)
+    some g in as_array(e.images)
+  ],
 )
 
 exempt(c, globs) if {
-	is_object(c)
-	is_string(c.image)
-	some g in globs
-	glob_match(c.image, g)
+  is_object(c)
+  is_string(c.image)
+  some g in globs
+  glob_match(c.image, g)
 }
 
 # Resource exceptions travel as the exemptResources parameter (data, never source): a resource is exempt when one
@@ -180,32 +180,32 @@ exempt(c, globs) if {
 exempt_entries := [e | some e in as_array(object.get(input, ["parameters", "exemptResources"], [])); is_object(e)]
 
 exempt_resource(obj) if {
-	some e in exempt_entries
-	object.get(e, "images", null) == null
-	resource_matches(e, obj)
+  some e in exempt_entries
+  object.get(e, "images", null) == null
+  resource_matches(e, obj)
 }
 
 resource_matches(e, obj) if {
-	exempt_kind(e, obj)
-	exempt_glob(e, "namespaces", get(obj, ["metadata", "namespace"]))
-	exempt_glob(e, "names", get(obj, ["metadata", "name"]))
-	exempt_labels(e, string_labels(obj))
+  exempt_kind(e, obj)
+  exempt_glob(e, "namespaces", get(obj, ["metadata", "namespace"]))
+  exempt_glob(e, "names", get(obj, ["metadata", "name"]))
+  exempt_labels(e, string_labels(obj))
 }
 
 exempt_kind(e, _) if object.get(e, "kinds", null) == null
 
 exempt_kind(e, obj) if {
-	some k in as_array(e.kinds)
-	k == get(obj, ["kind"])
+  some k in as_array(e.kinds)
+  k == get(obj, ["kind"])
 }
 
 exempt_glob(e, field, _) if object.get(e, field, null) == null
 
 exempt_glob(e, field, value) if {
-	is_string(value)
-	some g in as_array(e[field])
-	is_string(g)
-	glob_match(value, g)
+  is_string(value)
+  some g in as_array(e[field])
+  is_string(g)
+  glob_match(value, g)
 }
 
 string_labels(obj) := {k: v | some k, v in as_object(get(obj, ["metadata", "labels"])); is_string(v)}
@@ -213,38 +213,38 @@ string_labels(obj) := {k: v | some k, v in as_object(get(obj, ["metadata", "labe
 exempt_labels(e, _) if object.get(e, "labels", null) == null
 
 exempt_labels(e, labels) if {
-	selector := as_object(e.labels)
-	every k, v in as_object(object.get(selector, "matchLabels", {})) {
-		object.get(labels, k, null) == v
-	}
-	every x in as_array(object.get(selector, "matchExpressions", [])) {
-		requirement_holds(as_object(x), labels)
-	}
+  selector := as_object(e.labels)
+  every k, v in as_object(object.get(selector, "matchLabels", {})) {
+    object.get(labels, k, null) == v
+  }
+  every x in as_array(object.get(selector, "matchExpressions", [])) {
+    requirement_holds(as_object(x), labels)
+  }
 }
 
 requirement_holds(x, labels) if {
-	x.operator == "In"
-	label_in(x, labels)
+  x.operator == "In"
+  label_in(x, labels)
 }
 
 requirement_holds(x, labels) if {
-	x.operator == "NotIn"
-	not label_in(x, labels)
+  x.operator == "NotIn"
+  not label_in(x, labels)
 }
 
 requirement_holds(x, labels) if {
-	x.operator == "Exists"
-	object.get(labels, x.key, null) != null
+  x.operator == "Exists"
+  object.get(labels, x.key, null) != null
 }
 
 requirement_holds(x, labels) if {
-	x.operator == "DoesNotExist"
-	object.get(labels, x.key, null) == null
+  x.operator == "DoesNotExist"
+  object.get(labels, x.key, null) == null
 }
 
 label_in(x, labels) if {
-	some v in as_array(object.get(x, "values", []))
-	object.get(labels, x.key, null) == v
+  some v in as_array(object.get(x, "values", []))
+  object.get(labels, x.key, null) == v
 }
 
 # The reference visits any non-null JSON object or list element of a container list.
@@ -253,17 +253,17 @@ is_container(c) if is_object(c)
 is_container(c) if is_array(c)
 
 containers(pod, lists) := [c |
-	some l in lists
-	some c in as_array(get(pod, ["spec", l]))
-	is_container(c)
-	not exempt(c, exempt_images)
+  some l in lists
+  some c in as_array(get(pod, ["spec", l]))
+  is_container(c)
+  not exempt(c, exempt_images)
 ]
 
 container_items(pod, base, lists) := [{"v": c, "p": path_concat(base, ["spec", l, i])} |
-	some l in lists
-	some i, c in as_array(get(pod, ["spec", l]))
-	is_container(c)
-	not exempt(c, exempt_images)
+  some l in lists
+  some i, c in as_array(get(pod, ["spec", l]))
+  is_container(c)
+  not exempt(c, exempt_images)
 ]
 
 entries(v) := [entry(k, x) | some k, x in as_object(v)]
@@ -283,8 +283,8 @@ else := ["spec", "jobTemplate", "spec", "template"] if kind == "CronJob"
 else := null
 
 pod_of(obj) := get(obj, p) if {
-	p := pod_path(object.get(obj, "kind", null))
-	p != null
+  p := pod_path(object.get(obj, "kind", null))
+  p != null
 } else := null
 
 # Message values print like the validator's formatValue: strings raw, lists joined by ", ", absent "<unset>".
@@ -297,8 +297,8 @@ ${formatLevels()}
 
 # Integral numbers print without a fraction, as JavaScript prints them.
 scalar(v) := format_int(v, 10) if {
-	is_number(v)
-	v == floor(v)
-	abs(v) < 1e21
+  is_number(v)
+  v == floor(v)
+  abs(v) < 1e21
 } else := json.marshal(v)
 `;

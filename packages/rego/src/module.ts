@@ -28,7 +28,7 @@ export class ModuleWriter {
       const head =
         params.length === 0 ? name : `${name}(${params.map((p) => (b.vars.has(p) ? p : '_')).join(', ')})`;
       const lines = b.statements.length === 0 ? ['true'] : b.statements.map((s) => s.text);
-      this.#helpers.push(`${head} if {\n${lines.map((l) => `\t${l}`).join('\n')}\n}`);
+      this.#helpers.push(`${head} if {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`);
     }
     const call =
       params.length === 0
