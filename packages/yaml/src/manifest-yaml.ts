@@ -58,26 +58,84 @@ function escapedScalar(s: string): string {
   return `${out}"`;
 }
 
-/** Replaces strings that need escaping by unique plain tokens (swapped back after stringifying). */
-function tokenize(value: unknown, tokens: Map<string, string>, prefix: string): unknown {
-  const swap = (s: string): string => {
+/** One-line strings longer than this are folded (`>-`) onto lines of at most FOLD_WIDTH characters of text. */
+const FOLD_OVER = 120;
+const FOLD_WIDTH = 100;
+
+/**
+ * Prose that can be written as a folded block scalar and read back as itself: words separated by single spaces
+ * (a folded line break reads as one space), nothing to escape, no leading or trailing space.
+ */
+const FOLDABLE = /^[^\s]+(?: [^\s]+)*$/u;
+
+function foldable(s: string): boolean {
+  return s.length > FOLD_OVER && FOLDABLE.test(s) && !needsEscape(s);
+}
+
+/** The words of `s` on lines of at most FOLD_WIDTH characters (a longer word stays whole on its own line). */
+function foldLines(s: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of s.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > FOLD_WIDTH) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+interface Tokens {
+  prefix: string;
+  /** Token → double-quoted scalar with escapes. */
+  escaped: Map<string, string>;
+  /** Token → string to write as a folded block scalar (values only; keys stay one line). */
+  folded: Map<string, string>;
+}
+
+/** Replaces strings that need escaping or folding by unique plain tokens (swapped back after stringifying). */
+function tokenize(value: unknown, tokens: Tokens, isValue = true): unknown {
+  const swap = (s: string, allowFold: boolean): string => {
+    if (allowFold && foldable(s)) {
+      const token = `${tokens.prefix}f${tokens.folded.size}z`;
+      tokens.folded.set(token, s);
+      return token;
+    }
     if (!needsEscape(s)) return s;
-    const token = `${prefix}${tokens.size}z`;
-    tokens.set(token, escapedScalar(s));
+    const token = `${tokens.prefix}${tokens.escaped.size}z`;
+    tokens.escaped.set(token, escapedScalar(s));
     return token;
   };
-  if (typeof value === 'string') return swap(value);
-  if (Array.isArray(value)) return value.map((v) => tokenize(v, tokens, prefix));
+  if (typeof value === 'string') return swap(value, isValue);
+  if (Array.isArray(value)) return value.map((v) => tokenize(v, tokens));
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [swap(k), tokenize(v, tokens, prefix)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [swap(k, false), tokenize(v, tokens)]));
+}
+
+/**
+ * A folded token stands alone at the end of its line (`key: TOKEN` or `- TOKEN`): it becomes `>-` and the text on
+ * lines indented two columns past where the key or item starts, deeper than its parent as YAML requires.
+ */
+function unfold(text: string, tokens: Tokens): string {
+  if (tokens.folded.size === 0) return text;
+  const token = new RegExp(`^([ -]*)(.*?)(${tokens.prefix}f\\d+z)$`, 'gm');
+  return text.replace(token, (whole, lead: string, rest: string, t: string) => {
+    const value = tokens.folded.get(t);
+    if (value === undefined) return whole;
+    const indent = ' '.repeat(lead.length + 2);
+    return `${lead}${rest}>-\n${foldLines(value)
+      .map((l) => indent + l)
+      .join('\n')}`;
+  });
 }
 
 export function toManifestYaml(value: unknown): string {
   const json = JSON.stringify(value);
   let prefix = 'palisadeescaped';
   while (json.includes(prefix)) prefix += 'x';
-  const tokens = new Map<string, string>();
-  const doc = new Document(tokenize(value, tokens, prefix), { version: '1.1' });
+  const tokens: Tokens = { prefix, escaped: new Map(), folded: new Map() };
+  const doc = new Document(tokenize(value, tokens), { version: '1.1' });
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && !node.value.includes('\n') && readsAsOtherThan(node.value)) {
@@ -86,7 +144,9 @@ export function toManifestYaml(value: unknown): string {
     },
   });
   let text = doc.toString({ lineWidth: 0, directives: false });
-  if (tokens.size > 0) text = text.replace(new RegExp(`${prefix}\\d+z`, 'g'), (t) => tokens.get(t) ?? t);
+  text = unfold(text, tokens);
+  if (tokens.escaped.size > 0)
+    text = text.replace(new RegExp(`${prefix}\\d+z`, 'g'), (t) => tokens.escaped.get(t) ?? t);
   for (const version of ['1.1', '1.2'] as const) {
     if (JSON.stringify(parse(text, { version })) !== json) {
       throw new Error(`YAML output does not round-trip under YAML ${version}`);
