@@ -1,4 +1,4 @@
-import type { Binding, Check, CompilablePolicy, ContainerList, Rule } from '@palisade/core';
+import type { Binding, Check, CompilablePolicy, ContainerList } from '@palisade/core';
 import { ALL_CONTAINER_LISTS, compileItems, containersOf } from './collections.js';
 import { compileCond } from './conds.js';
 import { celGlobRegex, globsToRe2 } from './glob.js';
