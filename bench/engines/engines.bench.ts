@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { enginePath } from '@palisade/engines';
 import { corpus, stream } from './corpus.js';
 import { EQUIVALENTS, handWrittenDir } from './equivalents.js';
+import { palisadeBuild } from './palisade-build.js';
 
 const SIDES = [
   'palisade-cp',
@@ -69,22 +70,7 @@ const repo = join(import.meta.dirname, '..', '..');
 
 /** Palisade's output for the default selection (the restricted profile), built by the CLI itself. */
 function buildPalisade(): string {
-  const out = join(root, 'palisade');
-  const build = spawnSync(
-    process.execPath,
-    [
-      '--conditions=@palisade/source',
-      '--import',
-      'tsx',
-      join(repo, 'apps/cli/src/bin.ts'),
-      'build',
-      '--out',
-      out,
-    ],
-    { cwd: repo, encoding: 'utf8' },
-  );
-  if (build.status !== 0) throw new Error(`palisade build failed:\n${build.stderr}`);
-  return out;
+  return palisadeBuild(join(root, 'palisade'));
 }
 
 interface Run {

@@ -1,19 +1,10 @@
-/**
- * Size report: for every catalogue policy, the bytes and the longest line of the generated Gatekeeper
- * ConstraintTemplate, Kyverno ClusterPolicy and Kyverno ValidatingPolicy, beside the hand-written equivalents
- * (kyverno/policies, gatekeeper-library) where there are any. Policies with required parameters are built with
- * their fixtures' params.yaml. Prints a markdown table (docs/generated-output.md keeps one).
- *
- *   pnpm sizes
- */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalogue, catalogueDir } from '@palisade/policies';
 import { EQUIVALENTS, handWrittenDir } from './equivalents.js';
+import { palisadeBuild } from './palisade-build.js';
 
-const repo = join(import.meta.dirname, '..', '..');
 const root = mkdtempSync(join(tmpdir(), 'palisade-sizes-'));
 
 /** Every catalogue policy; parameterised ones with their fixtures' parameters. */
@@ -31,26 +22,12 @@ function buildAll(): string {
   }
   const paramsFile = join(root, 'params.yaml');
   writeFileSync(paramsFile, params);
-  const out = join(root, 'out');
-  const build = spawnSync(
-    process.execPath,
-    [
-      '--conditions=@palisade/source',
-      '--import',
-      'tsx',
-      join(repo, 'apps/cli/src/bin.ts'),
-      'build',
-      '--out',
-      out,
-      '--policy',
-      catalogue.map((p) => p.id).join(','),
-      '--params',
-      paramsFile,
-    ],
-    { cwd: repo, encoding: 'utf8' },
-  );
-  if (build.status !== 0) throw new Error(`palisade build failed:\n${build.stderr}`);
-  return out;
+  return palisadeBuild(join(root, 'out'), [
+    '--policy',
+    catalogue.map((p) => p.id).join(','),
+    '--params',
+    paramsFile,
+  ]);
 }
 
 interface Size {

@@ -4,6 +4,7 @@ import type { Rule } from './ir.js';
 import type { Match } from './match.js';
 import type { Enforcement, Policy } from './policy.js';
 import { type PolicyConfig, profilePolicyIds } from './profiles.js';
+import type { TargetInput } from './target.js';
 
 /**
  * A configured policy with everything a target or the validator reads already decided, once, the same way for
@@ -105,5 +106,40 @@ export function profileIdsOf(
   return {
     baseline: profilePolicyIds('baseline', all, version),
     restricted: profilePolicyIds('restricted', all, version),
+  };
+}
+
+/** What a build from plain configurations needs: `targetInputOf` resolves it into a target's input. */
+export interface ConfiguredBuild {
+  policies: readonly PolicyConfig[];
+  exceptions: readonly PolicyException[];
+  /** A policy's fixtures with their verdicts. @default none (no generated tests) */
+  fixtures?: TargetInput['fixtures'];
+  /** Policy ids per Pod Security profile. @default the profiles' policies among `policies` (profileIdsOf) */
+  profiles?: TargetInput['profiles'];
+  /** The PSS version policies and profiles are resolved at. @default 'latest' */
+  profileVersion?: string;
+  /** The clock of exception expiry. @default new Date() */
+  now?: Date;
+}
+
+/**
+ * A target's input from plain configurations, for callers outside `palisade build` (the differentials, the cdk8s
+ * example): resolved as the CLI resolves them. It carries no oracle, so a target that needs one fails loudly.
+ */
+export function targetInputOf(build: ConfiguredBuild, caller: string): TargetInput {
+  const now = build.now ?? new Date();
+  const pssVersion = build.profileVersion ?? 'latest';
+  const policies = resolveTargetPolicies(build.policies, { exceptions: build.exceptions, now, pssVersion });
+  return {
+    policies,
+    exceptions: build.exceptions,
+    pssVersion,
+    profiles: build.profiles ?? profileIdsOf(policies, pssVersion),
+    fixtures: build.fixtures ?? (() => []),
+    oracle: () => {
+      throw new Error(`${caller} has no oracle: pass fixtures with their verdicts`);
+    },
+    now,
   };
 }

@@ -2,6 +2,7 @@ export * from './builder.js';
 export { configSchema, defineConfig, type PalisadeConfig, resolveConfig } from './config.js';
 export {
   type CompilablePolicy,
+  type ConfiguredBuild,
   type EffectivePolicy,
   effectivePolicy,
   InvalidParametersError,
@@ -10,6 +11,7 @@ export {
   profileIdsOf,
   type ResolutionContext,
   resolveTargetPolicies,
+  targetInputOf,
 } from './effective.js';
 export {
   EXCEPTION_API_VERSION,

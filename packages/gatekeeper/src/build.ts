@@ -3,12 +3,11 @@ import {
   type PolicyConfig,
   type PolicyException,
   type PssLevel,
-  profileIdsOf,
-  resolveTargetPolicies,
   type Target,
   type TargetFixture,
   type TargetInput,
   type TargetOutput,
+  targetInputOf,
 } from '@palisade/core';
 import { toManifestYaml as toYaml } from '@palisade/yaml';
 import { buildConstraint } from './constraint.js';
@@ -122,22 +121,6 @@ export interface GatekeeperOutput {
 
 /** `buildGatekeeper` for callers holding configurations: resolves them first (the differentials use it). */
 export function buildGatekeeperOutput(input: GatekeeperInput): GatekeeperOutput {
-  const now = input.now ?? new Date();
-  const pssVersion = input.profileVersion ?? 'latest';
-  const policies = resolveTargetPolicies(input.policies, { exceptions: input.exceptions, now, pssVersion });
-  const { files, notes } = buildGatekeeper(
-    {
-      policies,
-      exceptions: input.exceptions,
-      pssVersion,
-      profiles: input.profiles ?? profileIdsOf(policies, pssVersion),
-      fixtures: input.fixtures,
-      oracle: () => {
-        throw new Error('buildGatekeeperOutput takes fixtures with their verdicts');
-      },
-      now,
-    },
-    input,
-  );
+  const { files, notes } = buildGatekeeper(targetInputOf(input, 'buildGatekeeperOutput'), input);
   return { files, problems: notes };
 }

@@ -2,12 +2,11 @@ import {
   type PolicyConfig,
   type PolicyException,
   type PssLevel,
-  profileIdsOf,
   profileProblems,
-  resolveTargetPolicies,
   type Target,
   type TargetInput,
   type TargetOutput,
+  targetInputOf,
 } from '@palisade/core';
 import { clusterPolicy } from './cluster-policy.js';
 import { buildExceptions, exceptionResourceName } from './exceptions.js';
@@ -153,22 +152,6 @@ export function buildKyvernoOutput(input: KyvernoOutputInput): {
   files: Map<string, string>;
   problems: string[];
 } {
-  const now = input.now ?? new Date();
-  const pssVersion = input.profileVersion ?? 'latest';
-  const policies = resolveTargetPolicies(input.policies, { exceptions: input.exceptions, now, pssVersion });
-  const { files, notes } = buildKyverno(
-    {
-      policies,
-      exceptions: input.exceptions,
-      pssVersion,
-      profiles: input.profiles ?? profileIdsOf(policies, pssVersion),
-      fixtures: () => [],
-      oracle: () => {
-        throw new Error('buildKyvernoOutput generates no tests');
-      },
-      now,
-    },
-    input,
-  );
+  const { files, notes } = buildKyverno(targetInputOf(input, 'buildKyvernoOutput'), input);
   return { files, problems: notes };
 }
