@@ -13,6 +13,11 @@ export default defineConfig({
       'scripts/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // Unit tests keep a short timeout; tests that run a real engine set ENGINE_TEST_TIMEOUT_MS (@palisade/engines).
     testTimeout: 60_000,
+    // vitest's default is one worker fewer than the cores: one file at a time on a 2-core machine, while most engine
+    // tests spend their time waiting on an engine process. Two files at a time keep both cores busy
+    // (docs/testing.md has the figures).
+    maxWorkers: 2,
   },
 });

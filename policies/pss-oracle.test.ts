@@ -1,6 +1,12 @@
 import { podArbitrary } from '@palisade/arbitraries';
 import { type PssLevel, resolvePolicy, selectPolicies } from '@palisade/core';
-import { type OracleResult, PSA_CHECK_TO_POLICY, type PsaVersion, runPsaOracle } from '@palisade/engines';
+import {
+  ENGINE_TEST_TIMEOUT_MS,
+  type OracleResult,
+  PSA_CHECK_TO_POLICY,
+  type PsaVersion,
+  runPsaOracle,
+} from '@palisade/engines';
 import { Validator } from '@palisade/validator';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -136,7 +142,7 @@ async function minimise(d: Disagreement): Promise<Disagreement> {
 
 describe('Pod Security Standards catalogue agrees with upstream Pod Security Admission', () => {
   it(`on ${PODS} generated pods at ${LEVELS.join(', ')} × ${VERSIONS.join(', ')}`, {
-    timeout: 3_600_000,
+    timeout: ENGINE_TEST_TIMEOUT_MS,
   }, async () => {
     let checked = 0;
     let denied = 0;
@@ -162,7 +168,9 @@ describe('Pod Security Standards catalogue agrees with upstream Pod Security Adm
     expect(denied).toBeLessThan(PODS * 0.95);
   });
 
-  it('the minimiser reduces a pod to what a disagreement needs', async () => {
+  it('the minimiser reduces a pod to what a disagreement needs', {
+    timeout: ENGINE_TEST_TIMEOUT_MS,
+  }, async () => {
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -215,7 +223,7 @@ describe('disallow-host-ports with allowedHostPorts and allowedHostPortRanges', 
   if (!resolved) throw new Error('disallow-host-ports resolves at latest');
   const validator = new Validator({ policies: [{ ...resolved, params }] });
 
-  it(`agrees with upstream on ${PODS} generated pods`, { timeout: 3_600_000 }, async () => {
+  it(`agrees with upstream on ${PODS} generated pods`, { timeout: ENGINE_TEST_TIMEOUT_MS }, async () => {
     let denied = 0;
     let relaxed = 0;
     for (let start = 0; start < PODS; start += BATCH) {

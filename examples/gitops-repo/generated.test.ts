@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { enginePath } from '@palisade/engines';
+import { ENGINE_TEST_TIMEOUT_MS, enginePath } from '@palisade/engines';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -18,26 +18,34 @@ function engine(tool: 'gator' | 'kyverno', args: string[]) {
 }
 
 describe('generated policies of the example repository, in the real engines', () => {
-  it('gator verify passes every Gatekeeper suite (Rego and CEL in each template)', () => {
-    const suites = readdirSync(join(generated, 'gatekeeper')).filter((d) => d !== 'profiles');
-    expect(suites).toContain('require-team-label');
-    const run = engine('gator', ['verify', `${join(generated, 'gatekeeper')}/...`]);
-    expect(run.output).not.toMatch(/FAIL/);
-    expect(run.code).toBe(0);
-    // gator compiles every template's Rego and CEL; beside the other engine tests on 2 cores it has taken over 60 s.
-  }, 300_000);
-
-  it('kyverno test passes every ClusterPolicy and ValidatingPolicy test folder', () => {
-    for (const kind of ['cluster-policies', 'validating-policies']) {
-      const run = engine('kyverno', [
-        'test',
-        join(generated, 'kyverno', kind),
-        '--require-tests',
-        '--remove-color',
-      ]);
-      expect(run.output).toMatch(/Test Summary: \d+ tests passed and 0 tests failed/);
-      expect(run.output).not.toMatch(/tests? failed(?<!0 tests failed)/);
+  it(
+    'gator verify passes every Gatekeeper suite (Rego and CEL in each template)',
+    () => {
+      const suites = readdirSync(join(generated, 'gatekeeper')).filter((d) => d !== 'profiles');
+      expect(suites).toContain('require-team-label');
+      const run = engine('gator', ['verify', `${join(generated, 'gatekeeper')}/...`]);
+      expect(run.output).not.toMatch(/FAIL/);
       expect(run.code).toBe(0);
-    }
-  }, 300_000);
+      // gator compiles every template's Rego and CEL; beside the other engine tests on 2 cores it has taken over 60 s.
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'kyverno test passes every ClusterPolicy and ValidatingPolicy test folder',
+    () => {
+      for (const kind of ['cluster-policies', 'validating-policies']) {
+        const run = engine('kyverno', [
+          'test',
+          join(generated, 'kyverno', kind),
+          '--require-tests',
+          '--remove-color',
+        ]);
+        expect(run.output).toMatch(/Test Summary: \d+ tests passed and 0 tests failed/);
+        expect(run.output).not.toMatch(/tests? failed(?<!0 tests failed)/);
+        expect(run.code).toBe(0);
+      }
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 });

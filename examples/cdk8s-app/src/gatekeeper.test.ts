@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isExceptionDocument, policyConfigs } from '@palisade/cdk8s';
 import { exceptionFromDocument } from '@palisade/core';
-import { enginePath } from '@palisade/engines';
+import { ENGINE_TEST_TIMEOUT_MS, enginePath } from '@palisade/engines';
 import { buildGatekeeperOutput } from '@palisade/gatekeeper';
 import { type Chart, Testing, Yaml } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
@@ -60,7 +60,9 @@ function gatekeeperVerdict(chart: Chart) {
   };
 }
 
-describe('construct output in the real Gatekeeper (gator) with the generated constraints', () => {
+describe('construct output in the real Gatekeeper (gator) with the generated constraints', {
+  timeout: ENGINE_TEST_TIMEOUT_MS,
+}, () => {
   it('every construct with its defaults passes restricted + hardening', () => {
     const { violations } = gatekeeperVerdict(everyConstructWithDefaults());
     expect(violations).toEqual([]);

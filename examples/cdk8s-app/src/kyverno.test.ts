@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isExceptionDocument, policyConfigs } from '@palisade/cdk8s';
 import { exceptionFromDocument } from '@palisade/core';
-import { enginePath } from '@palisade/engines';
+import { ENGINE_TEST_TIMEOUT_MS, enginePath } from '@palisade/engines';
 import { buildKyvernoOutput } from '@palisade/kyverno';
 import { type Chart, Testing, Yaml } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
@@ -76,23 +76,31 @@ function kyvernoFailures(
 }
 
 describe('construct output in the real Kyverno CLI with the generated policies', () => {
-  it('every construct with its defaults passes restricted + hardening, in both policy kinds', () => {
-    expect(kyvernoFailures(everyConstructWithDefaults())).toEqual({
-      'cluster-policies': [],
-      'validating-policies': [],
-    });
-  }, 600_000);
+  it(
+    'every construct with its defaults passes restricted + hardening, in both policy kinds',
+    () => {
+      expect(kyvernoFailures(everyConstructWithDefaults())).toEqual({
+        'cluster-policies': [],
+        'validating-policies': [],
+      });
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 
-  it('the shop app passes, its relaxed worker excepted by the PolicyException the construct emits', () => {
-    expect(kyvernoFailures(new ShopChart(Testing.app(), 'shop'))).toEqual({
-      'cluster-policies': [],
-      'validating-policies': [],
-    });
-    // Without the emitted exception, the worker's relaxation fails in both kinds, and nothing else does.
-    const unexcepted = kyvernoFailures(new ShopChart(Testing.app(), 'shop'), false);
-    for (const failures of Object.values(unexcepted)) {
-      expect(failures.length).toBeGreaterThan(0);
-      expect(failures.filter((f) => !f.startsWith('Deployment worker: require-ro-rootfs'))).toEqual([]);
-    }
-  }, 600_000);
+  it(
+    'the shop app passes, its relaxed worker excepted by the PolicyException the construct emits',
+    () => {
+      expect(kyvernoFailures(new ShopChart(Testing.app(), 'shop'))).toEqual({
+        'cluster-policies': [],
+        'validating-policies': [],
+      });
+      // Without the emitted exception, the worker's relaxation fails in both kinds, and nothing else does.
+      const unexcepted = kyvernoFailures(new ShopChart(Testing.app(), 'shop'), false);
+      for (const failures of Object.values(unexcepted)) {
+        expect(failures.length).toBeGreaterThan(0);
+        expect(failures.filter((f) => !f.startsWith('Deployment worker: require-ro-rootfs'))).toEqual([]);
+      }
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 });

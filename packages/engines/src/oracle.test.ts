@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { enginePath } from './cache.js';
+import { ENGINE_TEST_TIMEOUT_MS } from './hang-guard.js';
 import { type OracleLevelResult, type OracleResult, type PsaVersion, runPsaOracle } from './oracle.js';
 import { PSA_CHECK_TO_POLICY } from './psa-map.js';
 
@@ -45,7 +46,7 @@ function at(
   return { allowed: v.allowed, ids: v.checks.map((c) => c.id) };
 }
 
-describe('psa-oracle (upstream k8s.io/pod-security-admission)', () => {
+describe('psa-oracle (upstream k8s.io/pod-security-admission)', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
   it('fails a privileged container at baseline with check id privileged', async () => {
     const [r] = await runPsaOracle(
       [pod({ containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] })],
@@ -187,7 +188,9 @@ describe('psa-oracle (upstream k8s.io/pod-security-admission)', () => {
     expect(ids.size).toBeGreaterThanOrEqual(17);
     for (const id of ids) expect(PSA_CHECK_TO_POLICY).toHaveProperty(id);
   });
+});
 
+describe('enginePath', () => {
   it('names the build command when an engine is missing', () => {
     const saved = process.env.PALISADE_ENGINES_DIR;
     process.env.PALISADE_ENGINES_DIR = mkdtempSync(join(tmpdir(), 'palisade-engines-'));

@@ -1,3 +1,4 @@
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { differentialConfigs, fixtureCorpus, generatedCorpus } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from './engines.js';
@@ -14,7 +15,7 @@ const SEED = Number(process.env.PALISADE_CORPUS_SEED ?? 20250101);
  */
 describe.each<Engine>(['rego', 'cel'])('gator (%s only) against the validator', (engine) => {
   it('gives identical verdicts per policy on the fixture and generated corpora', {
-    timeout: 20 * 60_000,
+    timeout: ENGINE_TEST_TIMEOUT_MS,
   }, async () => {
     const corpus = [...fixtureCorpus(), ...generatedCorpus(2000, SEED)];
     const result = await runDifferential({

@@ -1,3 +1,4 @@
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import {
   differentialConfigs,
   EXCEPTION_FORMS as EXCEPTIONS,
@@ -13,7 +14,7 @@ import { runDifferential } from './testing/differential.js';
 const NOW = new Date('2025-01-01T00:00:00Z');
 
 describe.each<Engine>(['rego', 'cel'])('exceptions in gator (%s only) against the validator', (engine) => {
-  it('exempts exactly what the validator exempts', { timeout: 20 * 60_000 }, async () => {
+  it('exempts exactly what the validator exempts', { timeout: ENGINE_TEST_TIMEOUT_MS }, async () => {
     const configs = differentialConfigs();
     const { problems } = buildGatekeeperForTest({
       policies: configs,

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { catalogueConfigs, catalogueFixtures, PROC_MOUNT_PROFILE_NOTE } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from './engines.js';
@@ -10,7 +11,7 @@ import { gatorVerifyAll, writeTree } from './testing/gator.js';
  * engine and then only the Rego engine, so each engine is proven on its own.
  */
 describe.each<Engine>(['rego', 'cel'])('gator verify with %s-only templates', (engine) => {
-  it('passes every generated suite of the catalogue', { timeout: 20 * 60_000 }, async () => {
+  it('passes every generated suite of the catalogue', { timeout: ENGINE_TEST_TIMEOUT_MS }, async () => {
     const configs = catalogueConfigs();
     const output = buildGatekeeperForTest({
       policies: configs,

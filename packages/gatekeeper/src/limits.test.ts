@@ -1,4 +1,5 @@
 import type { PolicyConfig } from '@palisade/core';
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { catalogueConfigs, catalogueFixtures, EXCEPTION_FORMS } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -53,7 +54,7 @@ describe('Gatekeeper target limits', () => {
 
   it.each<Engine>(['rego', 'cel'])(
     '5,000 allowedIPs travel as constraint data and give the validator verdicts in gator (%s)',
-    { timeout: 300_000 },
+    { timeout: ENGINE_TEST_TIMEOUT_MS },
     async (engine) => {
       const allowed = ips(5_000);
       const config = withParams('restrict-service-external-ips', { allowedIPs: allowed });

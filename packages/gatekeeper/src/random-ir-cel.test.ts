@@ -1,3 +1,4 @@
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { sampleIrCases } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { runGatorRandomIr } from './testing/random-ir.js';
@@ -9,7 +10,7 @@ const OBJECTS = Number(process.env.PALISADE_IR_OBJECTS ?? 6);
 
 describe('compileCel on random IR, through gator (K8sNativeValidation)', () => {
   it('agrees with the validator on random rules, resources and hostile parameters, and never errors', {
-    timeout: 30 * 60_000,
+    timeout: ENGINE_TEST_TIMEOUT_MS,
   }, async () => {
     const cases = sampleIrCases(
       { unboundVars: false },

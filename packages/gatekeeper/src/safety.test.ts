@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enginePath } from '@palisade/engines';
+import { ENGINE_TEST_TIMEOUT_MS, enginePath } from '@palisade/engines';
 import {
   catalogueFixtures,
   differentialConfigs,
@@ -50,7 +50,9 @@ describe('hostile parameters and exception globs', () => {
     now: NOW,
   });
 
-  it('reach the constraints as data, and the Rego passes opa check --strict', () => {
+  it('reach the constraints as data, and the Rego passes opa check --strict', {
+    timeout: ENGINE_TEST_TIMEOUT_MS,
+  }, () => {
     const constraint = parse(output.files.get('restrict-image-registries/constraint.yaml') ?? '');
     expect(constraint.spec.parameters).toEqual({
       ...(HOSTILE_PARAMS['restrict-image-registries'] as object),
@@ -79,7 +81,7 @@ describe('hostile parameters and exception globs', () => {
 
   it.each<Engine>(['rego', 'cel'])(
     'pass gator verify with %s-only templates',
-    { timeout: 20 * 60_000 },
+    { timeout: ENGINE_TEST_TIMEOUT_MS },
     async (engine) => {
       const { files } = buildGatekeeperForTest({
         policies: configs.filter((c) => VERIFIED.includes(c.policy.id)),
@@ -96,7 +98,7 @@ describe('hostile parameters and exception globs', () => {
 
   it.each<Engine>(['rego', 'cel'])(
     'give the validator verdicts with %s-only templates',
-    { timeout: 20 * 60_000 },
+    { timeout: ENGINE_TEST_TIMEOUT_MS },
     async (engine) => {
       const corpus = [...fixtureCorpus(), ...generatedCorpus(300, 99), ...hostileObjects()];
       const result = await runDifferential({

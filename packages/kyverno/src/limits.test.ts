@@ -1,5 +1,6 @@
 import { celLiteral } from '@palisade/cel';
 import type { Json, PolicyConfig } from '@palisade/core';
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { catalogueConfigs, EXCEPTION_FORMS } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -91,36 +92,40 @@ describe('target limits', () => {
     );
   });
 
-  it('5,000 allowedIPs build, compile and give the validator verdicts in kyverno apply (both kinds)', async () => {
-    const allowed = ips(5_000);
-    const config = withParams('restrict-service-external-ips', { allowedIPs: allowed });
-    const policy = buildKyvernoForTest({ policies: [config], exceptions: [], now: NOW }).files.get(
-      'cluster-policies/restrict-service-external-ips/policy.yaml',
-    );
-    // One literal would be over the CEL limit (the 103,108 code points): the list is bound in chunks.
-    expect(codePoints(celLiteral({ allowedIPs: allowed }))).toBeGreaterThan(CEL_EXPRESSION_CODE_POINTS);
-    expect(policy).toContain('name: params_1');
-    // IPs at both ends of the list and of each chunk, and IPs not in it.
-    const probes = [0, 1, 2_400, 2_500, 2_600, 4_999].map((i) => allowed[i] as string);
-    const service = (name: string, externalIPs: string[]) => ({
-      id: name,
-      object: {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name, namespace: 'shop' },
-        spec: { ports: [{ port: 80 }], externalIPs },
-      },
-    });
-    const corpus = [
-      service('all-allowed', probes),
-      service('allowed-first', [allowed[0] as string]),
-      service('allowed-last', [allowed[4_999] as string]),
-      service('one-denied', [...probes, '10.0.19.137']),
-      service('denied', ['203.0.113.10']),
-    ];
-    const report = await runKyvernoDifferential([config], corpus, { now: NOW, compareMessages: true });
-    expect(report.evaluations).toBe(2 * corpus.length);
-    expect(report.denied).toBe(4); // 2 objects × 2 kinds
-    expect(report.disagreements.join('\n')).toBe('');
-  }, 300_000);
+  it(
+    '5,000 allowedIPs build, compile and give the validator verdicts in kyverno apply (both kinds)',
+    async () => {
+      const allowed = ips(5_000);
+      const config = withParams('restrict-service-external-ips', { allowedIPs: allowed });
+      const policy = buildKyvernoForTest({ policies: [config], exceptions: [], now: NOW }).files.get(
+        'cluster-policies/restrict-service-external-ips/policy.yaml',
+      );
+      // One literal would be over the CEL limit (the 103,108 code points): the list is bound in chunks.
+      expect(codePoints(celLiteral({ allowedIPs: allowed }))).toBeGreaterThan(CEL_EXPRESSION_CODE_POINTS);
+      expect(policy).toContain('name: params_1');
+      // IPs at both ends of the list and of each chunk, and IPs not in it.
+      const probes = [0, 1, 2_400, 2_500, 2_600, 4_999].map((i) => allowed[i] as string);
+      const service = (name: string, externalIPs: string[]) => ({
+        id: name,
+        object: {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name, namespace: 'shop' },
+          spec: { ports: [{ port: 80 }], externalIPs },
+        },
+      });
+      const corpus = [
+        service('all-allowed', probes),
+        service('allowed-first', [allowed[0] as string]),
+        service('allowed-last', [allowed[4_999] as string]),
+        service('one-denied', [...probes, '10.0.19.137']),
+        service('denied', ['203.0.113.10']),
+      ];
+      const report = await runKyvernoDifferential([config], corpus, { now: NOW, compareMessages: true });
+      expect(report.evaluations).toBe(2 * corpus.length);
+      expect(report.denied).toBe(4); // 2 objects × 2 kinds
+      expect(report.disagreements.join('\n')).toBe('');
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 });

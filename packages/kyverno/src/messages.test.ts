@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type PolicyConfig, resolvePolicy, selectPolicies } from '@palisade/core';
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { catalogue, catalogueDir, loadFixtureParams, loadFixtures } from '@palisade/policies';
 import { describe, expect, it } from 'vitest';
 import { runKyvernoDifferential } from './testing/differential.js';
@@ -34,34 +35,38 @@ function fixtureCases(): { config: PolicyConfig; objects: Record<string, unknown
 }
 
 describe('catalogue fixtures in kyverno apply: verdicts and messages', () => {
-  it('gives the validator verdict and message in a ClusterPolicy and a ValidatingPolicy', async () => {
-    const cases = fixtureCases();
-    const started = performance.now();
-    const disagreements: string[] = [];
-    let evaluations = 0;
-    let denied = 0;
-    // Cases two at a time, each running its two policy kinds side by side.
-    for (let i = 0; i < cases.length; i += 2) {
-      const reports = await Promise.all(
-        cases.slice(i, i + 2).map(({ config, objects }) =>
-          runKyvernoDifferential(
-            [config],
-            objects.map((object, j) => ({ id: `f-${j}`, object })),
-            { compareMessages: true, width: 2 },
+  it(
+    'gives the validator verdict and message in a ClusterPolicy and a ValidatingPolicy',
+    async () => {
+      const cases = fixtureCases();
+      const started = performance.now();
+      const disagreements: string[] = [];
+      let evaluations = 0;
+      let denied = 0;
+      // Cases two at a time, each running its two policy kinds side by side.
+      for (let i = 0; i < cases.length; i += 2) {
+        const reports = await Promise.all(
+          cases.slice(i, i + 2).map(({ config, objects }) =>
+            runKyvernoDifferential(
+              [config],
+              objects.map((object, j) => ({ id: `f-${j}`, object })),
+              { compareMessages: true, width: 2 },
+            ),
           ),
-        ),
-      );
-      for (const report of reports) {
-        evaluations += report.evaluations;
-        denied += report.denied;
-        disagreements.push(...report.disagreements);
+        );
+        for (const report of reports) {
+          evaluations += report.evaluations;
+          denied += report.denied;
+          disagreements.push(...report.disagreements);
+        }
       }
-    }
-    console.log(
-      `kyverno messages: ${cases.length} fixture groups, ${evaluations} evaluations (${denied} denied) in ` +
-        `${Math.round(performance.now() - started)} ms, ${disagreements.length} disagreements`,
-    );
-    expect(denied).toBeGreaterThan(100);
-    expect(disagreements.slice(0, 20).join('\n')).toBe('');
-  }, 1_800_000);
+      console.log(
+        `kyverno messages: ${cases.length} fixture groups, ${evaluations} evaluations (${denied} denied) in ` +
+          `${Math.round(performance.now() - started)} ms, ${disagreements.length} disagreements`,
+      );
+      expect(denied).toBeGreaterThan(100);
+      expect(disagreements.slice(0, 20).join('\n')).toBe('');
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 });

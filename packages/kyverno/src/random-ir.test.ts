@@ -1,3 +1,4 @@
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { CEL_EDGE_CASES, sampleIrCases } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { runKyvernoRandomIr } from './testing/random-ir.js';
@@ -12,7 +13,7 @@ const OBJECTS = Number(process.env.PALISADE_IR_OBJECTS ?? 6);
 
 describe('compileCel on random IR, through kyverno apply', () => {
   it('agrees with the validator as ValidatingPolicy and ClusterPolicy, and never errors', {
-    timeout: 30 * 60_000,
+    timeout: ENGINE_TEST_TIMEOUT_MS,
   }, async () => {
     const cases = sampleIrCases(
       { unboundVars: false },
@@ -34,7 +35,9 @@ describe('compileCel on random IR, through kyverno apply', () => {
     expect(report.failures.slice(0, 3).join('\n\n')).toBe('');
   });
 
-  it('agrees with the validator and never errors on the CEL edge cases', async () => {
+  it('agrees with the validator and never errors on the CEL edge cases', {
+    timeout: ENGINE_TEST_TIMEOUT_MS,
+  }, async () => {
     const report = await runKyvernoRandomIr(
       CEL_EDGE_CASES.map((c) => c.case),
       { batchSize: { ValidatingPolicy: 5, ClusterPolicy: 5 }, width: 2 },

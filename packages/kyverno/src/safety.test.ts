@@ -1,4 +1,5 @@
 import type { PolicyConfig } from '@palisade/core';
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import {
   fixtureCorpus,
   HOSTILE_EXCEPTION,
@@ -47,45 +48,53 @@ describe('hostile parameters and exception globs (real kyverno apply)', () => {
     expect(doc.spec.images).toEqual(HOSTILE_EXCEPTION.match.images);
   });
 
-  it('give the validator verdicts on hostile objects and the fixtures, with and without the hostile exception', async () => {
-    const corpus = [...hostileObjects(), ...fixtureCorpus()];
-    const plain = await runKyvernoDifferential(configs, corpus, { now: NOW });
-    const excepted = await runKyvernoDifferential(configs, corpus, {
-      exceptions: [HOSTILE_EXCEPTION],
-      now: NOW,
-    });
-    console.log(
-      `kyverno hostile differential: ${plain.evaluations + excepted.evaluations} evaluations, ` +
-        `${plain.denied}/${excepted.denied} denied (without/with the image exception)`,
-    );
-    expect(plain.denied).toBeGreaterThan(20);
-    expect(excepted.denied).toBeLessThan(plain.denied);
-    expect([...plain.disagreements, ...excepted.disagreements].slice(0, 20).join('\n')).toBe('');
-  }, 1_800_000);
+  it(
+    'give the validator verdicts on hostile objects and the fixtures, with and without the hostile exception',
+    async () => {
+      const corpus = [...hostileObjects(), ...fixtureCorpus()];
+      const plain = await runKyvernoDifferential(configs, corpus, { now: NOW });
+      const excepted = await runKyvernoDifferential(configs, corpus, {
+        exceptions: [HOSTILE_EXCEPTION],
+        now: NOW,
+      });
+      console.log(
+        `kyverno hostile differential: ${plain.evaluations + excepted.evaluations} evaluations, ` +
+          `${plain.denied}/${excepted.denied} denied (without/with the image exception)`,
+      );
+      expect(plain.denied).toBeGreaterThan(20);
+      expect(excepted.denied).toBeLessThan(plain.denied);
+      expect([...plain.disagreements, ...excepted.disagreements].slice(0, 20).join('\n')).toBe('');
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 
-  it('give the validator verdicts when the policy text, namespace globs and resource exceptions are Kyverno syntax', async () => {
-    // A project's own policy may say anything in its title and remediation (the ClusterPolicy's message and
-    // annotations, which Kyverno scans), and its match any glob (the ClusterPolicy's match and exclude).
-    const text = HOSTILE_STRINGS.join(' ');
-    const hostileText = configs.map(
-      (c): PolicyConfig => ({
-        ...c,
-        policy: { ...c.policy, title: text, description: text, remediation: text },
-        match: { ...c.policy.match, excludedNamespaces: [...KYVERNO_SYNTAX] },
-      }),
-    );
-    const corpus = [
-      ...hostileObjects(),
-      ...fixtureCorpus().filter((f) => PARAMETERISED.some((id) => f.id.startsWith(`${id}--`))),
-    ];
-    const report = await runKyvernoDifferential(hostileText, corpus, {
-      exceptions: [HOSTILE_RESOURCE_EXCEPTION],
-      now: NOW,
-    });
-    console.log(
-      `kyverno hostile text: ${report.evaluations} evaluations, ${report.denied} denied, ${report.wallMs} ms`,
-    );
-    expect(report.denied).toBeGreaterThan(10);
-    expect(report.disagreements.slice(0, 20).join('\n')).toBe('');
-  }, 600_000);
+  it(
+    'give the validator verdicts when the policy text, namespace globs and resource exceptions are Kyverno syntax',
+    async () => {
+      // A project's own policy may say anything in its title and remediation (the ClusterPolicy's message and
+      // annotations, which Kyverno scans), and its match any glob (the ClusterPolicy's match and exclude).
+      const text = HOSTILE_STRINGS.join(' ');
+      const hostileText = configs.map(
+        (c): PolicyConfig => ({
+          ...c,
+          policy: { ...c.policy, title: text, description: text, remediation: text },
+          match: { ...c.policy.match, excludedNamespaces: [...KYVERNO_SYNTAX] },
+        }),
+      );
+      const corpus = [
+        ...hostileObjects(),
+        ...fixtureCorpus().filter((f) => PARAMETERISED.some((id) => f.id.startsWith(`${id}--`))),
+      ];
+      const report = await runKyvernoDifferential(hostileText, corpus, {
+        exceptions: [HOSTILE_RESOURCE_EXCEPTION],
+        now: NOW,
+      });
+      console.log(
+        `kyverno hostile text: ${report.evaluations} evaluations, ${report.denied} denied, ${report.wallMs} ms`,
+      );
+      expect(report.denied).toBeGreaterThan(10);
+      expect(report.disagreements.slice(0, 20).join('\n')).toBe('');
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 });

@@ -1,3 +1,4 @@
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { catalogueRules, fixtureCorpus, generatedCorpus } from '@palisade/testing';
 import { Validator } from '@palisade/validator';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ const modules = rules.map((r) => ({
   module: compileRego(r.rule, { packageName: `templates.${r.key}`, podKinds: r.podKinds, source: r.label }),
 }));
 
-describe('compileRego on the catalogue', () => {
+describe('compileRego on the catalogue', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
   it('compiles every rule revision to modules that pass opa check --strict', () => {
     const files = new Map(modules.map((m) => [`${m.key}.rego`, m.module.rego]));
     files.set('lib.rego', LIB_SOURCE);

@@ -1,4 +1,5 @@
 import { type Cond, check, type Json, type Message, rule, type Value } from '@palisade/core';
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { describe, expect, it } from 'vitest';
 import { compileRego } from './compile.js';
 import { LIB_SOURCE } from './lib.js';
@@ -310,7 +311,7 @@ const cases: Case[] = [
   },
 ];
 
-describe('compileRego edge cases', () => {
+describe('compileRego edge cases', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
   it('agrees with the reference on every edge case', () => {
     const result = compareWithReference(cases);
     console.log(`edge cases: ${result.evaluations} evaluations, ${JSON.stringify(result.counts)}`);

@@ -1,3 +1,4 @@
+import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { sampleIrCases } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { compareWithReference } from './testing/reference.js';
@@ -9,7 +10,7 @@ const OBJECTS = Number(process.env.PALISADE_IR_OBJECTS ?? 6);
 
 describe('compileRego on random IR', () => {
   it('agrees with the reference on random rules, resources and hostile parameters', {
-    timeout: 30 * 60_000,
+    timeout: ENGINE_TEST_TIMEOUT_MS,
   }, () => {
     const cases = sampleIrCases({ unboundVars: true }, { rules: RULES, objectsPerRule: OBJECTS, seed: SEED });
     const result = compareWithReference(cases);
