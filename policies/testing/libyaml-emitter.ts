@@ -148,8 +148,19 @@ class Writer {
     return allowBreaks && !spaces && this.column > this.bestWidth && value[i + 1] !== ' ';
   }
 
+  /** No space in `value` can come after column `bestWidth`, so the scalar is written on one line. */
+  private fitsOnLine(value: string, allowBreaks: boolean): boolean {
+    return !allowBreaks || this.column + value.length <= this.bestWidth + 1 || !value.includes(' ');
+  }
+
   writePlain(value: string, indent: number, allowBreaks: boolean): void {
     if (!this.whitespace) this.put(' ');
+    if (this.fitsOnLine(value, allowBreaks)) {
+      this.put(value);
+      this.whitespace = false;
+      this.indention = false;
+      return;
+    }
     let spaces = false;
     for (let i = 0; i < value.length; i++) {
       const ch = value[i] as string;
@@ -169,6 +180,13 @@ class Writer {
 
   writeSingleQuoted(value: string, indent: number, allowBreaks: boolean): void {
     this.writeIndicator("'", true, false, false);
+    const escaped = value.replaceAll("'", "''");
+    if (this.fitsOnLine(escaped, allowBreaks)) {
+      this.put(escaped);
+      this.indention = false;
+      this.writeIndicator("'", false, false, false);
+      return;
+    }
     let spaces = false;
     for (let i = 0; i < value.length; i++) {
       const ch = value[i] as string;
@@ -219,19 +237,19 @@ class Writer {
     this.newline();
     this.indention = true;
     this.whitespace = true;
-    let breaks = true;
-    for (const ch of value) {
-      if (ch === '\n') {
+    // Each line at the indent; empty lines stay empty (libyaml writes no indent before a line break).
+    const lines = value.split('\n');
+    lines.forEach((line, i) => {
+      if (line.length > 0) {
+        this.writeIndent(indent);
+        this.put(line);
+        this.indention = false;
+      }
+      if (i < lines.length - 1) {
         this.newline();
         this.indention = true;
-        breaks = true;
-      } else {
-        if (breaks) this.writeIndent(indent);
-        this.put(ch);
-        this.indention = false;
-        breaks = false;
       }
-    }
+    });
   }
 }
 
@@ -378,8 +396,18 @@ export function goYamlKeyLess(a: string, b: string): boolean {
   return ar.length < br.length;
 }
 
-export const goYamlKeyOrder = (keys: string[]): string[] =>
-  [...keys].sort((a, b) => (goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0));
+const goYamlOrders = new Map<string, string[]>();
+
+/** Keys in go-yaml's order (memoised by key set: manifests repeat the same few hundred). */
+export const goYamlKeyOrder = (keys: string[]): string[] => {
+  const id = keys.join('\0');
+  let order = goYamlOrders.get(id);
+  if (order === undefined) {
+    order = [...keys].sort((a, b) => (goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0));
+    goYamlOrders.set(id, order);
+  }
+  return [...order];
+};
 
 /** Code-point order: Python's `sorted()` (PyYAML `sort_keys=True`) and Go's `encoding/json` on ASCII keys. */
 export const codePointKeyOrder = (keys: string[]): string[] =>

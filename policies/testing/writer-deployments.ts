@@ -303,7 +303,10 @@ export function asServerObject(applied: Manifest, i: number): Manifest {
       annotations: {
         ...(metadata.annotations as Manifest | undefined),
         'deployment.kubernetes.io/revision': String(1 + (i % 3)),
-        'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(sortedJson(applied))}\n`,
+        // Only objects created by `kubectl apply` carry it (not Helm's, nor server-side applied ones): every other.
+        ...(i % 2 === 0
+          ? { 'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(sortedJson(applied))}\n` }
+          : {}),
       },
       creationTimestamp: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:0${i % 10}:00Z`,
       generation: 1 + (i % 3),
