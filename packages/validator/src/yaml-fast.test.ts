@@ -70,10 +70,39 @@ describe('fast path', () => {
     expect(fastPath('a: [1, "two", {three: 3}]\nb:\n- x\n- y: z\n  w: v\n')).toBe('simple');
   });
 
-  it('leaves block scalars, multi-line plain scalars and escapes to js-yaml', () => {
-    expect(fastPath(`${POD}data:\n  script: |\n    echo "hi" # not a comment\n`)).toBe('js-yaml');
+  it('reads literal block scalars and double-quoted escapes with the block-structure parser', () => {
+    expect(fastPath(`${POD}data:\n  script: |\n    echo "hi" # not a comment\n`)).toBe('simple');
+    expect(fastPath(`${POD}data:\n  script: |-\n\n    a\n\n      b\n\n  c: 1\n`)).toBe('simple');
+    expect(fastPath(`${POD}  note: "tab\\there \\u00e9 \\x41 \\" \\\\ \\/ \\N \\_ \\e \\0"\n`)).toBe(
+      'simple',
+    );
+    bothWays(
+      `${POD}data:\n  script: |\n    echo "hi" # not a comment\n\n  # not content\n  b: |-\n     x\n    y\n`,
+    );
+    bothWays(`${POD}data:\n  script: |-\n\n    a\n\n      b\n\n  c: 1\n  d: |\n    last`);
+    bothWays(`${POD}  note: "tab\\there \\u00e9 \\x41 \\" \\\\ \\/ \\N \\_ \\e \\0"\n`);
+    expect(fastPath(`${POD}  note: "\\ud800"\n`)).toMatch(/^refused: a surrogate escape/);
+    expect(fastPath(`${POD}  note: "\\q"\n`)).toMatch(/^refused: an escape/);
+    bothWays(`${POD}  note: "\\q"\n`);
+  });
+
+  it('reads a JSON object per document with JSON.parse, leaving what YAML reads otherwise', () => {
+    expect(fastPath('{"apiVersion": "v1", "kind": "Pod",\n  "metadata": {"name": "web"}}\n')).toBe('json');
+    bothWays(
+      '{"apiVersion": "v1", "kind": "Pod",\n  "metadata": {"name": "web", "n": [1, 2.5, 1e3, null]}}\n',
+    );
+    expect(fastPath('{"kind": "Pod", "kind": "Pod"}\n')).not.toBe('json');
+    bothWays('{"apiVersion": "v1", "kind": "Pod", "kind": "Pod"}\n');
+    expect(fastPath('{"a": -0}\n')).not.toBe('json');
+    expect(fastPath('{"a": 1e400}\n')).not.toBe('json');
+    expect(fastPath('{"a": 1} # c\n')).not.toBe('json');
+    bothWays('{"apiVersion": "v1", "kind": "Pod", "a": -0, "b": 1e400}\n');
+  });
+
+  it('leaves folded and keep-chomped block scalars and multi-line plain scalars to js-yaml', () => {
+    expect(fastPath(`${POD}data:\n  script: >\n    echo "hi" # not a comment\n`)).toBe('js-yaml');
+    expect(fastPath(`${POD}data:\n  script: |+\n    x\n\n`)).toBe('js-yaml');
     expect(fastPath(`${POD}  note: a long\n    folded value\n`)).toBe('js-yaml');
-    expect(fastPath(`${POD}  note: "tab\\there"\n`)).toBe('js-yaml');
     bothWays(`${POD}data:\n  script: |\n    echo "hi" # not a comment\n  folded: >-\n    a\n\n    b\n`);
     bothWays(`${POD}  note: a long\n    folded value\n  escaped: "tab\\there \\u00e9"\n`);
   });
@@ -139,7 +168,7 @@ describe('fallbacks to the reference parser', () => {
     ],
     ['two keys on a line', `${POD}  x: a: b\n`, /^refused: a key where a value is expected/],
     ['inconsistent indentation', `${POD}   x: 1\n`, /^refused: a line indented more than/],
-    ['a null key js-yaml would name "null"', `${POD}  ~: 1\n  s: |\n    x\n`, /^refused: a null key/],
+    ['a null key js-yaml would name "null"', `${POD}  ~: 1\n  s: >\n    x\n`, /^refused: a null key/],
     ['a js-yaml error', `${POD}  s: |\n    x\n  s: 2\n`, /^refused: .*duplicate/],
     [
       'a block scalar with a long blank line',

@@ -152,10 +152,11 @@ export function chunkIneligibility(text: string, chunk: YamlChunk): string | und
   return risky ? `it contains ${JSON.stringify(risky[0])}` : undefined;
 }
 
+/** Which fast tier read a chunk: `JSON.parse` (a JSON document), yaml-simple.ts, or `js-yaml`. */
+export type FastParser = 'json' | 'simple' | 'js-yaml';
+
 /** The outcome of the fast path on one chunk, and which parser read it. */
-export type FastResult =
-  | { ok: true; value: unknown; parser: 'simple' | 'js-yaml' }
-  | { ok: false; reason: string };
+export type FastResult = { ok: true; value: unknown; parser: FastParser } | { ok: false; reason: string };
 
 /**
  * Which tiers of the fast path read a chunk: `block-parser` (yaml-simple.ts, then `js-yaml` for what it leaves), or
@@ -174,6 +175,10 @@ export function loadFast(text: string, chunk: YamlChunk, tiers: FastTiers = 'blo
   const ineligible = chunkIneligibility(text, chunk);
   if (ineligible !== undefined) return { ok: false, reason: ineligible };
   if (tiers === 'block-parser') {
+    if (text.charCodeAt(chunk.contentStart) === OPEN_BRACE) {
+      const json = parseJsonChunk(text, chunk);
+      if (json !== undefined) return { ok: true, value: json, parser: 'json' };
+    }
     const simple = parseSimple(text, chunk.start, chunk.end);
     if (simple.kind === 'refused') return { ok: false, reason: simple.reason };
     if (simple.kind === 'value') return { ok: true, value: simple.value, parser: 'simple' };
@@ -186,6 +191,73 @@ export function loadFast(text: string, chunk: YamlChunk, tiers: FastTiers = 'blo
   }
   if (hasNullKey(value)) return { ok: false, reason: 'a null key' };
   return { ok: true, value: value === undefined ? null : value, parser: 'js-yaml' };
+}
+
+const OPEN_BRACE = 0x7b;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+/** Longer keys are left to the reference (which limits implicit keys to 1024 characters of source). */
+const MAX_JSON_KEY = 160;
+
+/**
+ * A chunk whose content is one JSON object (flow-style YAML as JSON writers print it, `yq -o json`, one object
+ * per document), read by `JSON.parse` when that gives what the reference gives: YAML reads JSON's strings, `true`,
+ * `false`, `null` and numbers alike, except duplicate keys (an error for the reference; JSON keeps the last),
+ * `__proto__`, `-0` (0 for the reference), numbers out of range (strings for it) and very long keys, which are
+ * left to the other tiers. Comments, a `...` line or anything after the object make `JSON.parse` fail: the same.
+ */
+function parseJsonChunk(text: string, chunk: YamlChunk): object | undefined {
+  const source = text.slice(chunk.contentStart, chunk.end);
+  let value: unknown;
+  try {
+    value = JSON.parse(source);
+  } catch {
+    return undefined;
+  }
+  const keys = jsonKeyCount(value);
+  return keys !== -1 && keys === colonsOutsideStrings(source) ? (value as object) : undefined;
+}
+
+/** The number of keys of all objects in a parsed JSON value, or -1 when one of its values or keys is refused. */
+function jsonKeyCount(value: unknown): number {
+  if (typeof value === 'number') return Object.is(value, -0) || Math.abs(value) > 1e300 ? -1 : 0;
+  if (value === null || typeof value !== 'object') return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const n = jsonKeyCount(item);
+      if (n === -1) return -1;
+      count += n;
+    }
+    return count;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) {
+    if (key.length > MAX_JSON_KEY || key === '__proto__') return -1;
+    const n = jsonKeyCount(object[key]);
+    if (n === -1) return -1;
+    count += n + 1;
+  }
+  return count;
+}
+
+/** The `:` outside strings of a valid JSON text: one per key written, duplicates included. */
+function colonsOutsideStrings(source: string): number {
+  let count = 0;
+  const length = source.length;
+  for (let at = 0; at < length; at++) {
+    const c = source.charCodeAt(at);
+    if (c === COLON) count++;
+    else if (c === QUOTE) {
+      for (at++; at < length; at++) {
+        const d = source.charCodeAt(at);
+        if (d === BACKSLASH) at++;
+        else if (d === QUOTE) break;
+      }
+    }
+  }
+  return count;
 }
 
 /**
