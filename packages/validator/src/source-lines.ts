@@ -90,18 +90,25 @@ export class YamlDocumentLines {
 }
 
 /**
- * Lines of a document read by the fast path, which keeps no positions: the first time a line is asked for, the
- * document's text is scanned again to find them — by the JSON scanner for a document `JSON.parse` read, by the
+ * The positions of the document located last. Callers ask for the lines of one resource's findings together, so
+ * one entry saves nearly every repeated scan, while keeping positions for every document (a map per mapping) would
+ * hold memory in proportion to all the resources a run keeps; a document asked again later is scanned again.
+ */
+let lastLocated: { owner: ChunkLines; lines: DocumentLines | null } | undefined;
+
+/**
+ * Lines of a document read by the fast path, which keeps no positions: when a line is asked for, the document's
+ * text is scanned again to find them — by the JSON scanner for a document `JSON.parse` read, by the
  * block-structure parser in its locating mode (yaml-simple.ts) for the others — and only where neither can locate
  * (documents the block-structure parser refuses, which only the bench's `js-yaml` reading gives), by the reference
- * parser. The differential test checks that all three give the reference's lines.
+ * parser. The differential test checks that all three give the reference's lines. It holds the file's text (one
+ * string shared by all the documents of the file, never a copy) and its line table.
  */
 export class ChunkLines {
   readonly #text: string;
   readonly #chunk: YamlChunk;
   readonly #lines: LineTable;
   readonly #parser: FastParser;
-  #located: DocumentLines | null | undefined;
 
   constructor(text: string, chunk: YamlChunk, lines: LineTable, parser: FastParser) {
     this.#text = text;
@@ -111,8 +118,8 @@ export class ChunkLines {
   }
 
   lineOf(path: Path): number | undefined {
-    this.#located ??= this.#locate();
-    return this.#located?.lineOf(path);
+    if (lastLocated?.owner !== this) lastLocated = { owner: this, lines: this.#locate() };
+    return lastLocated.lines?.lineOf(path);
   }
 
   #locate(): DocumentLines | null {

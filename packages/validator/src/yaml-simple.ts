@@ -258,8 +258,9 @@ class BlockParser {
       } else {
         value = this.#inlineValue(column);
       }
-      addPair(map, name, value);
-      if (positions) {
+      // Locating re-reads a document already read: only where its keys and items are matters, not its values.
+      if (!positions) addPair(map, name, value);
+      else {
         // The reference's lookup takes the first key of a name (two keys can share one: `"null"` and `~`).
         const lookup = this.#lookupName(keyAt, name);
         if (!positions.has(lookup)) positions.set(lookup, { at: keyAt, children: this.#children });
@@ -408,7 +409,7 @@ class BlockParser {
     }
     const commented = end < this.#lineEnd;
     while (text.charCodeAt(end - 1) === SPACE) end--;
-    const value = resolvePlainScalar(text.slice(start, end));
+    const value = this.#locating ? null : resolvePlainScalar(text.slice(start, end));
     // Lines indented more than the parent continue the scalar (folded into it), unless a comment ended it.
     this.#advance();
     while (this.#has && this.#column() > parent) {
@@ -477,6 +478,7 @@ class BlockParser {
     }
     this.#loadLine(lineStart);
     this.#skipNeutralLines();
+    if (this.#locating) return undefined;
     if (!literal || chomp === PLUS || contentEnd === -1 || lessIndented) {
       this.#complex = true;
       return undefined;
@@ -514,7 +516,8 @@ class BlockParser {
       this.#at = close;
       return value;
     }
-    return resolvePlainScalar(this.#flowPlain());
+    const plain = this.#flowPlain();
+    return this.#locating ? null : resolvePlainScalar(plain);
   }
 
   /** The source of a plain scalar in a flow collection: up to a flow indicator, `: `, `:` before one, or ` #`. */
@@ -594,7 +597,8 @@ class BlockParser {
       }
       this.#at += 2;
       this.#skipSpaces();
-      addPair(map, name, this.#flowNode());
+      const value = this.#flowNode();
+      if (!this.#locating) addPair(map, name, value);
       this.#skipSpaces();
       const d = text.charCodeAt(this.#at);
       this.#at++;
