@@ -42,6 +42,17 @@ export {
   walkRule,
 } from './ir-reference.js';
 export {
+  type Manifest,
+  WRITER_STYLES,
+  type WriterStyle,
+  writeCorpus,
+  writerDeployments,
+  writerFileName,
+  writerFormat,
+  writtenDocuments,
+  writtenManifests,
+} from './manifest-writers.js';
+export {
   type IrCase,
   irCaseArbitrary,
   irExceptions,
