@@ -86,6 +86,16 @@ describe('fast path', () => {
     bothWays(`${POD}  note: "\\q"\n`);
   });
 
+  it('reads &, * and ! as text where they cannot start a node (node properties are refused by position)', () => {
+    expect(fastPath(`${POD}  x: "a & b"\n  y: '*'\n  z: a*b&c!\n`)).toBe('simple');
+    bothWays(`${POD}  x: "a & b"\n  y: '*'\n  z: a*b&c!\n  w: |\n    *a &b !c\n`);
+  });
+
+  it('leaves quoted scalars folded onto several lines to js-yaml, after checking their indentation', () => {
+    expect(fastPath(`${POD}  x: "a\n    b"\n`)).toBe('js-yaml');
+    bothWays(`${POD}  x: "a \\\n    b\n\n    c"\n  y: 'it''s\n   folded' # c\n`);
+  });
+
   it('reads a JSON object per document with JSON.parse, leaving what YAML reads otherwise', () => {
     expect(fastPath('{"apiVersion": "v1", "kind": "Pod",\n  "metadata": {"name": "web"}}\n')).toBe('json');
     bothWays(
@@ -131,9 +141,20 @@ describe('fast path', () => {
 
 describe('fallbacks to the reference parser', () => {
   const refusals: [string, string, RegExp][] = [
-    ['an anchor and an alias', `${POD}  x: &a 1\n  y: *a\n`, /^refused: it contains "&"/],
-    ['any & or *, even in a string', `${POD}  x: "a & b"\n`, /^refused: it contains "&"/],
-    ['a tag', `${POD}  x: !!str 1\n`, /^refused: it contains "!"/],
+    [
+      'an anchor and an alias',
+      `${POD}  x: &a 1\n  y: *a\n`,
+      /^refused: a plain scalar starting with an indicator/,
+    ],
+    [
+      'an anchor on a collection',
+      `${POD}  x: &a\n    b: 1\n`,
+      /^refused: a plain scalar starting with an indicator/,
+    ],
+    ['an alias as a key', `${POD}  *a : 1\n`, /^refused: a mapping entry that is not/],
+    ['an alias in a flow collection', `${POD}  x: [*a]\n`, /^refused: an empty entry or an indicator/],
+    ['a tag', `${POD}  x: !!str 1\n`, /^refused: a plain scalar starting with an indicator/],
+    ['a tag on an entry', `${POD}  x:\n  - !t 1\n`, /^refused: a plain scalar starting with an indicator/],
     ['a merge key', `${POD}  <<: {a: 1}\n`, /^refused: it contains "<<"/],
     ['a complex key', `${POD}  ? a\n  : b\n`, /^refused: it contains "\?"/],
     ['a tab', `${POD}  x:\t1\n`, /^refused: it contains "\\t"/],
@@ -146,7 +167,11 @@ describe('fallbacks to the reference parser', () => {
     ['a lone carriage return', `${POD}  x: a\rb\n`, /^text: a line break other than/],
     ['a byte order mark inside', `${POD}---\n\ufeff${POD}`, /^text: /],
     ['a NEL line break', `${POD}  x: a\u0085b\n`, /^text: /],
-    ['a multi-line quoted scalar', `${POD}  x: "a\n  b"\n`, /^refused: a quoted scalar that continues/],
+    [
+      "a quoted scalar continued at its key's indentation",
+      `${POD}  x: "a\n  b"\n`,
+      /^refused: a quoted scalar continued without/,
+    ],
     [
       'a multi-line flow collection',
       `${POD}  x: [a,\n    b]\n`,

@@ -134,8 +134,7 @@ export function splitYamlDocuments(text: string): YamlChunk[] {
 /**
  * Features where parsers are known to disagree, or where `js-yaml` accepts what the reference rejects; a chunk with
  * any of them goes to the reference parser. Deliberately blunt: a false alarm only costs speed.
- * - `&` `*`: anchors and aliases (and alias bombs, which only the reference's `maxAliasCount` limits);
- * - `!`: tags; `<<`: merge keys; `?` followed by white space: complex keys;
+ * - `<<`: merge keys; `?` followed by white space: complex keys;
  * - `]` or `}` before `:`: a flow collection used as a key (stringified differently);
  * - tabs (indentation rules differ), control characters, non-characters, lone surrogates, other line breaks;
  * - content after a `---` or `...` marker on its line (`--- a: b` is an error for the reference only), and lines
@@ -144,11 +143,25 @@ export function splitYamlDocuments(text: string): YamlChunk[] {
  */
 const RISKY =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are among what it must find.
-  /[&*!\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]|<<|\?(?=[ \n]|$)|[\]}] *:|^(?:---|\.\.\.)(?: +[^ #\n]|[^ \n])/mu;
+  /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]|<<|\?(?=[ \n]|$)|[\]}] *:|^(?:---|\.\.\.)(?: +[^ #\n]|[^ \n])/mu;
+
+/**
+ * Anchors and aliases (`&`, `*`: alias bombs too, which only the reference's `maxAliasCount` limits) and tags
+ * (`!`). The block-structure parser refuses any node that starts with one (they cannot start a plain scalar), so
+ * with it these characters are text wherever they are accepted (in quoted and block scalars, inside plain ones:
+ * `'*'` in RBAC rules, `a&b` in URLs). Without it (`js-yaml` alone, the bench's comparison) they are refused
+ * anywhere.
+ */
+const NODE_PROPERTIES = /[&*!]/;
 
 /** Why a chunk cannot take the fast path (a character check), or undefined when it may. */
-export function chunkIneligibility(text: string, chunk: YamlChunk): string | undefined {
-  const risky = RISKY.exec(text.slice(chunk.start, chunk.end));
+export function chunkIneligibility(
+  text: string,
+  chunk: YamlChunk,
+  tiers: FastTiers = 'block-parser',
+): string | undefined {
+  const source = text.slice(chunk.start, chunk.end);
+  const risky = RISKY.exec(source) ?? (tiers === 'js-yaml' ? NODE_PROPERTIES.exec(source) : null);
   return risky ? `it contains ${JSON.stringify(risky[0])}` : undefined;
 }
 
@@ -172,7 +185,7 @@ export type FastTiers = 'block-parser' | 'js-yaml';
  * parser, which gives the precise error.
  */
 export function loadFast(text: string, chunk: YamlChunk, tiers: FastTiers = 'block-parser'): FastResult {
-  const ineligible = chunkIneligibility(text, chunk);
+  const ineligible = chunkIneligibility(text, chunk, tiers);
   if (ineligible !== undefined) return { ok: false, reason: ineligible };
   if (tiers === 'block-parser') {
     if (text.charCodeAt(chunk.contentStart) === OPEN_BRACE) {

@@ -232,10 +232,13 @@ class BlockParser {
   // --- Block collections ----------------------------------------------------------------------------------------
 
   /** A block collection starting where reading is (more indented than its parent, which the caller checked). */
-  #blockNode(): unknown {
+  #blockNode(parent?: number): unknown {
     const column = this.#column();
     if (this.#atEntry()) return this.#blockSequence(column);
     if (this.#keyEnd() !== -1) return this.#blockMapping(column);
+    // A one-line flow collection on its own line under a key or entry (`toYaml | nindent` prints `{}` so).
+    const c = this.#text.charCodeAt(this.#at);
+    if (parent !== undefined && (c === OPEN_BRACE || c === OPEN_BRACKET)) return this.#inlineValue(parent);
     throw new Refused('a scalar or flow collection on its own line');
   }
 
@@ -251,7 +254,7 @@ class BlockParser {
       let value: unknown;
       if (this.#atLineEnd()) {
         this.#nextLine();
-        if (this.#has && this.#column() > column) value = this.#blockNode();
+        if (this.#has && this.#column() > column) value = this.#blockNode(column);
         else if (this.#has && this.#column() === column && this.#atEntry())
           value = this.#blockSequence(column);
         else value = null;
@@ -289,7 +292,7 @@ class BlockParser {
         this.#nextLine();
         if (this.#has && this.#column() > column) {
           itemAt = this.#at;
-          seq.push(this.#blockNode());
+          seq.push(this.#blockNode(column));
         } else seq.push(null);
       } else if (this.#atEntry()) {
         seq.push(this.#blockSequence(this.#column()));
@@ -377,9 +380,11 @@ class BlockParser {
     let value: unknown;
     if (c === QUOTE || c === APOSTROPHE) {
       const close = closeQuote(text, this.#at, this.#lineEnd);
-      if (close === -1) throw new Refused('a quoted scalar that continues on another line');
-      value = this.#quotedValue(this.#at, close);
-      this.#at = close;
+      if (close === -1) this.#at = this.#multilineQuoted(parent);
+      else {
+        value = this.#quotedValue(this.#at, close);
+        this.#at = close;
+      }
     } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
       value = this.#flowNode();
     } else {
@@ -391,6 +396,32 @@ class BlockParser {
     if (this.#has && this.#column() > parent)
       throw new Refused('a line indented more than the value above it');
     return value;
+  }
+
+  /**
+   * A quoted scalar value that continues on other lines (writers fold long strings so): its lines are checked
+   * (each indented more than the parent, as the reference requires and `js-yaml` does not) and skipped, and the
+   * value is left to `js-yaml`. Returns where the scalar ends, on the line that is then current.
+   */
+  #multilineQuoted(parent: number): number {
+    const text = this.#text;
+    const quote = text.charCodeAt(this.#at);
+    this.#complex = true;
+    let at = this.#at + 1;
+    for (;;) {
+      for (; at < this.#lineEnd; at++) {
+        const c = text.charCodeAt(at);
+        if (quote === QUOTE && c === BACKSLASH) at++;
+        else if (c === quote) {
+          if (quote === APOSTROPHE && text.charCodeAt(at + 1) === APOSTROPHE) at++;
+          else return at + 1;
+        }
+      }
+      this.#advance();
+      if (!this.#has) throw new Refused('an unclosed quoted scalar');
+      if (this.#column() <= parent) throw new Refused('a quoted scalar continued without indentation');
+      at = this.#at;
+    }
   }
 
   /** A plain scalar value, and the lines that continue it (then the value is left to `js-yaml`). */
