@@ -129,7 +129,11 @@ function chunkEntries(
       : undefined;
   if (fast?.ok) {
     if (fast.value === null) return []; // an empty document
-    const source = { file: placement.file, document, lines: new ChunkLines(text, chunk, placement.lines) };
+    const source = {
+      file: placement.file,
+      document,
+      lines: new ChunkLines(text, chunk, placement.lines, fast.parser),
+    };
     return [...documentEntries(source, fast.value, [], chunk.contentLine)];
   }
   const entries: ManifestEntry[] = [];

@@ -1,7 +1,8 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Path } from './compile.js';
-import type { YamlChunk } from './yaml-fast.js';
+import type { FastParser, YamlChunk } from './yaml-fast.js';
 import { composeYaml } from './yaml-reference.js';
+import { locateSimple, type NodePosition } from './yaml-simple.js';
 
 /**
  * Where things are in manifest text: lines and columns of offsets, and the line of a field (a path from a
@@ -89,28 +90,70 @@ export class YamlDocumentLines {
 }
 
 /**
- * Lines of a document read by the fast path, which keeps no positions: the first time a line is asked for, the
- * document's text alone is parsed again by the reference parser (only resources with findings ask).
+ * The positions of the document located last. Callers ask for the lines of one resource's findings together, so
+ * one entry saves nearly every repeated scan, while keeping positions for every document (a map per mapping) would
+ * hold memory in proportion to all the resources a run keeps; a document asked again later is scanned again.
+ */
+let lastLocated: { owner: ChunkLines; lines: DocumentLines | null } | undefined;
+
+/**
+ * Lines of a document read by the fast path, which keeps no positions: when a line is asked for, the document's
+ * text is scanned again to find them — by the JSON scanner for a document `JSON.parse` read, by the
+ * block-structure parser in its locating mode (yaml-simple.ts) for the others — and only where neither can locate
+ * (documents the block-structure parser refuses, which only the bench's `js-yaml` reading gives), by the reference
+ * parser. The differential test checks that all three give the reference's lines. It holds the file's text (one
+ * string shared by all the documents of the file, never a copy) and its line table.
  */
 export class ChunkLines {
   readonly #text: string;
   readonly #chunk: YamlChunk;
   readonly #lines: LineTable;
-  #documentLines: YamlDocumentLines | null | undefined;
+  readonly #parser: FastParser;
 
-  constructor(text: string, chunk: YamlChunk, lines: LineTable) {
+  constructor(text: string, chunk: YamlChunk, lines: LineTable, parser: FastParser) {
     this.#text = text;
     this.#chunk = chunk;
+    this.#lines = lines;
+    this.#parser = parser;
+  }
+
+  lineOf(path: Path): number | undefined {
+    if (lastLocated?.owner !== this) lastLocated = { owner: this, lines: this.#locate() };
+    return lastLocated.lines?.lineOf(path);
+  }
+
+  #locate(): DocumentLines | null {
+    const chunk = this.#chunk;
+    if (this.#parser === 'json') return new JsonDocumentLines(this.#text, this.#lines, chunk.contentStart);
+    const root = locateSimple(this.#text, chunk.start, chunk.end);
+    if (root) return new PositionLines(root, this.#lines);
+    const [doc] = composeYaml(this.#text.slice(chunk.start, chunk.end));
+    const placement = { file: '', offset: chunk.start, lines: this.#lines };
+    return doc ? new YamlDocumentLines(doc, placement) : null;
+  }
+}
+
+/** Lines from the positions the block-structure parser recorded, looked up as `YamlDocumentLines` looks them up. */
+class PositionLines {
+  readonly #root: NodePosition;
+  readonly #lines: LineTable;
+
+  constructor(root: NodePosition, lines: LineTable) {
+    this.#root = root;
     this.#lines = lines;
   }
 
   lineOf(path: Path): number | undefined {
-    if (this.#documentLines === undefined) {
-      const [doc] = composeYaml(this.#text.slice(this.#chunk.start, this.#chunk.end));
-      const placement = { file: '', offset: this.#chunk.start, lines: this.#lines };
-      this.#documentLines = doc ? new YamlDocumentLines(doc, placement) : null;
+    let node = this.#root;
+    for (const key of path) {
+      const children = node.children;
+      let child: NodePosition | undefined;
+      if (Array.isArray(children)) child = typeof key === 'number' ? children[key] : undefined;
+      else child = children?.get(String(key));
+      if (!child) break;
+      node = child;
     }
-    return this.#documentLines?.lineOf(path);
+    return this.#lines.lineAt(node.at);
   }
 }
 
@@ -159,14 +202,17 @@ export class JsonDocumentLines {
   readonly #lines: LineTable;
   /** Element offsets of the arrays scanned so far, by the array's offset. */
   readonly #elements = new Map<number, number[]>();
+  /** Where the JSON value starts in the text (a document of a YAML stream, or 0). */
+  readonly #start: number;
 
-  constructor(text: string, lines: LineTable) {
+  constructor(text: string, lines: LineTable, start = 0) {
     this.#text = text;
     this.#lines = lines;
+    this.#start = start;
   }
 
   lineOf(path: Path): number | undefined {
-    let offset = this.#skipSpace(0);
+    let offset = this.#skipSpace(this.#start);
     let reported = offset;
     for (const key of path) {
       const found = this.#childOf(offset, key);

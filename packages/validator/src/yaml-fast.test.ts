@@ -70,10 +70,49 @@ describe('fast path', () => {
     expect(fastPath('a: [1, "two", {three: 3}]\nb:\n- x\n- y: z\n  w: v\n')).toBe('simple');
   });
 
-  it('leaves block scalars, multi-line plain scalars and escapes to js-yaml', () => {
-    expect(fastPath(`${POD}data:\n  script: |\n    echo "hi" # not a comment\n`)).toBe('js-yaml');
+  it('reads literal block scalars and double-quoted escapes with the block-structure parser', () => {
+    expect(fastPath(`${POD}data:\n  script: |\n    echo "hi" # not a comment\n`)).toBe('simple');
+    expect(fastPath(`${POD}data:\n  script: |-\n\n    a\n\n      b\n\n  c: 1\n`)).toBe('simple');
+    expect(fastPath(`${POD}  note: "tab\\there \\u00e9 \\x41 \\" \\\\ \\/ \\N \\_ \\e \\0"\n`)).toBe(
+      'simple',
+    );
+    bothWays(
+      `${POD}data:\n  script: |\n    echo "hi" # not a comment\n\n  # not content\n  b: |-\n     x\n    y\n`,
+    );
+    bothWays(`${POD}data:\n  script: |-\n\n    a\n\n      b\n\n  c: 1\n  d: |\n    last`);
+    bothWays(`${POD}  note: "tab\\there \\u00e9 \\x41 \\" \\\\ \\/ \\N \\_ \\e \\0"\n`);
+    expect(fastPath(`${POD}  note: "\\ud800"\n`)).toMatch(/^refused: a surrogate escape/);
+    expect(fastPath(`${POD}  note: "\\q"\n`)).toMatch(/^refused: an escape/);
+    bothWays(`${POD}  note: "\\q"\n`);
+  });
+
+  it('reads &, * and ! as text where they cannot start a node (node properties are refused by position)', () => {
+    expect(fastPath(`${POD}  x: "a & b"\n  y: '*'\n  z: a*b&c!\n`)).toBe('simple');
+    bothWays(`${POD}  x: "a & b"\n  y: '*'\n  z: a*b&c!\n  w: |\n    *a &b !c\n`);
+  });
+
+  it('leaves quoted scalars folded onto several lines to js-yaml, after checking their indentation', () => {
+    expect(fastPath(`${POD}  x: "a\n    b"\n`)).toBe('js-yaml');
+    bothWays(`${POD}  x: "a \\\n    b\n\n    c"\n  y: 'it''s\n   folded' # c\n`);
+  });
+
+  it('reads a JSON object per document with JSON.parse, leaving what YAML reads otherwise', () => {
+    expect(fastPath('{"apiVersion": "v1", "kind": "Pod",\n  "metadata": {"name": "web"}}\n')).toBe('json');
+    bothWays(
+      '{"apiVersion": "v1", "kind": "Pod",\n  "metadata": {"name": "web", "n": [1, 2.5, 1e3, null]}}\n',
+    );
+    expect(fastPath('{"kind": "Pod", "kind": "Pod"}\n')).not.toBe('json');
+    bothWays('{"apiVersion": "v1", "kind": "Pod", "kind": "Pod"}\n');
+    expect(fastPath('{"a": -0}\n')).not.toBe('json');
+    expect(fastPath('{"a": 1e400}\n')).not.toBe('json');
+    expect(fastPath('{"a": 1} # c\n')).not.toBe('json');
+    bothWays('{"apiVersion": "v1", "kind": "Pod", "a": -0, "b": 1e400}\n');
+  });
+
+  it('leaves folded and keep-chomped block scalars and multi-line plain scalars to js-yaml', () => {
+    expect(fastPath(`${POD}data:\n  script: >\n    echo "hi" # not a comment\n`)).toBe('js-yaml');
+    expect(fastPath(`${POD}data:\n  script: |+\n    x\n\n`)).toBe('js-yaml');
     expect(fastPath(`${POD}  note: a long\n    folded value\n`)).toBe('js-yaml');
-    expect(fastPath(`${POD}  note: "tab\\there"\n`)).toBe('js-yaml');
     bothWays(`${POD}data:\n  script: |\n    echo "hi" # not a comment\n  folded: >-\n    a\n\n    b\n`);
     bothWays(`${POD}  note: a long\n    folded value\n  escaped: "tab\\there \\u00e9"\n`);
   });
@@ -102,9 +141,20 @@ describe('fast path', () => {
 
 describe('fallbacks to the reference parser', () => {
   const refusals: [string, string, RegExp][] = [
-    ['an anchor and an alias', `${POD}  x: &a 1\n  y: *a\n`, /^refused: it contains "&"/],
-    ['any & or *, even in a string', `${POD}  x: "a & b"\n`, /^refused: it contains "&"/],
-    ['a tag', `${POD}  x: !!str 1\n`, /^refused: it contains "!"/],
+    [
+      'an anchor and an alias',
+      `${POD}  x: &a 1\n  y: *a\n`,
+      /^refused: a plain scalar starting with an indicator/,
+    ],
+    [
+      'an anchor on a collection',
+      `${POD}  x: &a\n    b: 1\n`,
+      /^refused: a plain scalar starting with an indicator/,
+    ],
+    ['an alias as a key', `${POD}  *a : 1\n`, /^refused: a mapping entry that is not/],
+    ['an alias in a flow collection', `${POD}  x: [*a]\n`, /^refused: an empty entry or an indicator/],
+    ['a tag', `${POD}  x: !!str 1\n`, /^refused: a plain scalar starting with an indicator/],
+    ['a tag on an entry', `${POD}  x:\n  - !t 1\n`, /^refused: a plain scalar starting with an indicator/],
     ['a merge key', `${POD}  <<: {a: 1}\n`, /^refused: it contains "<<"/],
     ['a complex key', `${POD}  ? a\n  : b\n`, /^refused: it contains "\?"/],
     ['a tab', `${POD}  x:\t1\n`, /^refused: it contains "\\t"/],
@@ -117,7 +167,11 @@ describe('fallbacks to the reference parser', () => {
     ['a lone carriage return', `${POD}  x: a\rb\n`, /^text: a line break other than/],
     ['a byte order mark inside', `${POD}---\n\ufeff${POD}`, /^text: /],
     ['a NEL line break', `${POD}  x: a\u0085b\n`, /^text: /],
-    ['a multi-line quoted scalar', `${POD}  x: "a\n  b"\n`, /^refused: a quoted scalar that continues/],
+    [
+      "a quoted scalar continued at its key's indentation",
+      `${POD}  x: "a\n  b"\n`,
+      /^refused: a quoted scalar continued without/,
+    ],
     [
       'a multi-line flow collection',
       `${POD}  x: [a,\n    b]\n`,
@@ -139,7 +193,7 @@ describe('fallbacks to the reference parser', () => {
     ],
     ['two keys on a line', `${POD}  x: a: b\n`, /^refused: a key where a value is expected/],
     ['inconsistent indentation', `${POD}   x: 1\n`, /^refused: a line indented more than/],
-    ['a null key js-yaml would name "null"', `${POD}  ~: 1\n  s: |\n    x\n`, /^refused: a null key/],
+    ['a null key js-yaml would name "null"', `${POD}  ~: 1\n  s: >\n    x\n`, /^refused: a null key/],
     ['a js-yaml error', `${POD}  s: |\n    x\n  s: 2\n`, /^refused: .*duplicate/],
     [
       'a block scalar with a long blank line',

@@ -134,8 +134,7 @@ export function splitYamlDocuments(text: string): YamlChunk[] {
 /**
  * Features where parsers are known to disagree, or where `js-yaml` accepts what the reference rejects; a chunk with
  * any of them goes to the reference parser. Deliberately blunt: a false alarm only costs speed.
- * - `&` `*`: anchors and aliases (and alias bombs, which only the reference's `maxAliasCount` limits);
- * - `!`: tags; `<<`: merge keys; `?` followed by white space: complex keys;
+ * - `<<`: merge keys; `?` followed by white space: complex keys;
  * - `]` or `}` before `:`: a flow collection used as a key (stringified differently);
  * - tabs (indentation rules differ), control characters, non-characters, lone surrogates, other line breaks;
  * - content after a `---` or `...` marker on its line (`--- a: b` is an error for the reference only), and lines
@@ -144,18 +143,33 @@ export function splitYamlDocuments(text: string): YamlChunk[] {
  */
 const RISKY =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are among what it must find.
-  /[&*!\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]|<<|\?(?=[ \n]|$)|[\]}] *:|^(?:---|\.\.\.)(?: +[^ #\n]|[^ \n])/mu;
+  /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]|<<|\?(?=[ \n]|$)|[\]}] *:|^(?:---|\.\.\.)(?: +[^ #\n]|[^ \n])/mu;
+
+/**
+ * Anchors and aliases (`&`, `*`: alias bombs too, which only the reference's `maxAliasCount` limits) and tags
+ * (`!`). The block-structure parser refuses any node that starts with one (they cannot start a plain scalar), so
+ * with it these characters are text wherever they are accepted (in quoted and block scalars, inside plain ones:
+ * `'*'` in RBAC rules, `a&b` in URLs). Without it (`js-yaml` alone, the bench's comparison) they are refused
+ * anywhere.
+ */
+const NODE_PROPERTIES = /[&*!]/;
 
 /** Why a chunk cannot take the fast path (a character check), or undefined when it may. */
-export function chunkIneligibility(text: string, chunk: YamlChunk): string | undefined {
-  const risky = RISKY.exec(text.slice(chunk.start, chunk.end));
+export function chunkIneligibility(
+  text: string,
+  chunk: YamlChunk,
+  tiers: FastTiers = 'block-parser',
+): string | undefined {
+  const source = text.slice(chunk.start, chunk.end);
+  const risky = RISKY.exec(source) ?? (tiers === 'js-yaml' ? NODE_PROPERTIES.exec(source) : null);
   return risky ? `it contains ${JSON.stringify(risky[0])}` : undefined;
 }
 
+/** Which fast tier read a chunk: `JSON.parse` (a JSON document), yaml-simple.ts, or `js-yaml`. */
+export type FastParser = 'json' | 'simple' | 'js-yaml';
+
 /** The outcome of the fast path on one chunk, and which parser read it. */
-export type FastResult =
-  | { ok: true; value: unknown; parser: 'simple' | 'js-yaml' }
-  | { ok: false; reason: string };
+export type FastResult = { ok: true; value: unknown; parser: FastParser } | { ok: false; reason: string };
 
 /**
  * Which tiers of the fast path read a chunk: `block-parser` (yaml-simple.ts, then `js-yaml` for what it leaves), or
@@ -171,9 +185,13 @@ export type FastTiers = 'block-parser' | 'js-yaml';
  * parser, which gives the precise error.
  */
 export function loadFast(text: string, chunk: YamlChunk, tiers: FastTiers = 'block-parser'): FastResult {
-  const ineligible = chunkIneligibility(text, chunk);
+  const ineligible = chunkIneligibility(text, chunk, tiers);
   if (ineligible !== undefined) return { ok: false, reason: ineligible };
   if (tiers === 'block-parser') {
+    if (text.charCodeAt(chunk.contentStart) === OPEN_BRACE) {
+      const json = parseJsonChunk(text, chunk);
+      if (json !== undefined) return { ok: true, value: json, parser: 'json' };
+    }
     const simple = parseSimple(text, chunk.start, chunk.end);
     if (simple.kind === 'refused') return { ok: false, reason: simple.reason };
     if (simple.kind === 'value') return { ok: true, value: simple.value, parser: 'simple' };
@@ -186,6 +204,73 @@ export function loadFast(text: string, chunk: YamlChunk, tiers: FastTiers = 'blo
   }
   if (hasNullKey(value)) return { ok: false, reason: 'a null key' };
   return { ok: true, value: value === undefined ? null : value, parser: 'js-yaml' };
+}
+
+const OPEN_BRACE = 0x7b;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+/** Longer keys are left to the reference (which limits implicit keys to 1024 characters of source). */
+const MAX_JSON_KEY = 160;
+
+/**
+ * A chunk whose content is one JSON object (flow-style YAML as JSON writers print it, `yq -o json`, one object
+ * per document), read by `JSON.parse` when that gives what the reference gives: YAML reads JSON's strings, `true`,
+ * `false`, `null` and numbers alike, except duplicate keys (an error for the reference; JSON keeps the last),
+ * `__proto__`, `-0` (0 for the reference), numbers out of range (strings for it) and very long keys, which are
+ * left to the other tiers. Comments, a `...` line or anything after the object make `JSON.parse` fail: the same.
+ */
+function parseJsonChunk(text: string, chunk: YamlChunk): object | undefined {
+  const source = text.slice(chunk.contentStart, chunk.end);
+  let value: unknown;
+  try {
+    value = JSON.parse(source);
+  } catch {
+    return undefined;
+  }
+  const keys = jsonKeyCount(value);
+  return keys !== -1 && keys === colonsOutsideStrings(source) ? (value as object) : undefined;
+}
+
+/** The number of keys of all objects in a parsed JSON value, or -1 when one of its values or keys is refused. */
+function jsonKeyCount(value: unknown): number {
+  if (typeof value === 'number') return Object.is(value, -0) || Math.abs(value) > 1e300 ? -1 : 0;
+  if (value === null || typeof value !== 'object') return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const n = jsonKeyCount(item);
+      if (n === -1) return -1;
+      count += n;
+    }
+    return count;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) {
+    if (key.length > MAX_JSON_KEY || key === '__proto__') return -1;
+    const n = jsonKeyCount(object[key]);
+    if (n === -1) return -1;
+    count += n + 1;
+  }
+  return count;
+}
+
+/** The `:` outside strings of a valid JSON text: one per key written, duplicates included. */
+function colonsOutsideStrings(source: string): number {
+  let count = 0;
+  const length = source.length;
+  for (let at = 0; at < length; at++) {
+    const c = source.charCodeAt(at);
+    if (c === COLON) count++;
+    else if (c === QUOTE) {
+      for (at++; at < length; at++) {
+        const d = source.charCodeAt(at);
+        if (d === BACKSLASH) at++;
+        else if (d === QUOTE) break;
+      }
+    }
+  }
+  return count;
 }
 
 /**

@@ -17,6 +17,17 @@ export type SimpleParse =
   | { kind: 'complex' }
   | { kind: 'refused'; reason: string };
 
+/**
+ * Where a node is, as the reference's line lookup (source-lines.ts) sees it: `at` is the offset of a mapping key
+ * (for a pair's value) or of a sequence item (or the document's root); `children` are those of a block collection
+ * (by key name as the reference compares them, `String(key.value)`, or by index). Scalars and flow collections
+ * (always on one line here) have none: a path into them stops at their line, as it does in the reference.
+ */
+export interface NodePosition {
+  readonly at: number;
+  readonly children: Map<string, NodePosition> | NodePosition[] | undefined;
+}
+
 /** Thrown (not an Error: no stack to capture) to abandon the parse; caught in `parseSimple`. */
 class Refused {
   constructor(readonly reason: string) {}
@@ -64,12 +75,27 @@ function cannotStartPlain(text: string, at: number, lineEnd: number): boolean {
 
 /** Parses the chunk `text[start, end)` (one document, `\n` line breaks only). */
 export function parseSimple(text: string, start: number, end: number): SimpleParse {
-  const parser = new BlockParser(text, start, end);
+  const parser = new BlockParser(text, start, end, false);
   try {
     return parser.parse();
   } catch (error) {
     if (error instanceof Refused) return { kind: 'refused', reason: error.reason };
     if (error instanceof FastPathUnsupported) return { kind: 'refused', reason: error.message };
+    throw error;
+  }
+}
+
+/**
+ * The positions of the nodes of a chunk that `parseSimple` accepted (as a value or `complex`), found by parsing
+ * it again and recording where each key and item is; undefined when the parser refuses it, or cannot name a key as
+ * the reference's lookup does (then the caller asks the reference). Run once per document, when a line is asked.
+ */
+export function locateSimple(text: string, start: number, end: number): NodePosition | undefined {
+  const parser = new BlockParser(text, start, end, true);
+  try {
+    return parser.locate();
+  } catch (error) {
+    if (error instanceof Refused || error instanceof FastPathUnsupported) return undefined;
     throw error;
   }
 }
@@ -86,10 +112,14 @@ class BlockParser {
   /** Whether a scalar was met that this parser does not decode (the value is then incomplete). */
   #complex = false;
   #depth = 0;
+  /** Whether positions are recorded (`locateSimple`); then `#children` holds those of the node just read. */
+  readonly #locating: boolean;
+  #children: Map<string, NodePosition> | NodePosition[] | undefined;
 
-  constructor(text: string, start: number, end: number) {
+  constructor(text: string, start: number, end: number, locating: boolean) {
     this.#text = text;
     this.#end = end;
+    this.#locating = locating;
     this.#lineStart = start;
     this.#lineEnd = start;
     this.#at = start;
@@ -102,6 +132,16 @@ class BlockParser {
     const value = this.#blockNode();
     if (this.#has) throw new Refused('more than one node at the top level');
     return this.#complex ? { kind: 'complex' } : { kind: 'value', value };
+  }
+
+  locate(): NodePosition | undefined {
+    this.#skipNeutralLines();
+    if (!this.#has) return undefined;
+    const at = this.#at;
+    this.#children = undefined;
+    this.#blockNode();
+    if (this.#has) throw new Refused('more than one node at the top level');
+    return { at, children: this.#children };
   }
 
   // --- Lines -----------------------------------------------------------------------------------------------
@@ -192,47 +232,68 @@ class BlockParser {
   // --- Block collections ----------------------------------------------------------------------------------------
 
   /** A block collection starting where reading is (more indented than its parent, which the caller checked). */
-  #blockNode(): unknown {
+  #blockNode(parent?: number): unknown {
     const column = this.#column();
     if (this.#atEntry()) return this.#blockSequence(column);
     if (this.#keyEnd() !== -1) return this.#blockMapping(column);
+    // A one-line flow collection on its own line under a key or entry (`toYaml | nindent` prints `{}` so).
+    const c = this.#text.charCodeAt(this.#at);
+    if (parent !== undefined && (c === OPEN_BRACE || c === OPEN_BRACKET)) return this.#inlineValue(parent);
     throw new Refused('a scalar or flow collection on its own line');
   }
 
   #blockMapping(column: number): Record<string, unknown> {
     this.#enter();
     const map: Record<string, unknown> = {};
+    const positions = this.#locating ? new Map<string, NodePosition>() : undefined;
     for (;;) {
+      const keyAt = this.#at;
       const name = this.#key();
       this.#skipSpaces();
+      this.#children = undefined;
       let value: unknown;
       if (this.#atLineEnd()) {
         this.#nextLine();
-        if (this.#has && this.#column() > column) value = this.#blockNode();
+        if (this.#has && this.#column() > column) value = this.#blockNode(column);
         else if (this.#has && this.#column() === column && this.#atEntry())
           value = this.#blockSequence(column);
         else value = null;
       } else {
         value = this.#inlineValue(column);
       }
-      addPair(map, name, value);
+      // Locating re-reads a document already read: only where its keys and items are matters, not its values.
+      if (!positions) addPair(map, name, value);
+      else {
+        // The reference's lookup takes the first key of a name (two keys can share one: `"null"` and `~`).
+        const lookup = this.#lookupName(keyAt, name);
+        if (!positions.has(lookup)) positions.set(lookup, { at: keyAt, children: this.#children });
+      }
       if (!this.#has || this.#column() < column) break;
       if (this.#column() > column) throw new Refused('a line indented more than its mapping');
       if (this.#atEntry()) throw new Refused('a sequence entry among mapping keys');
     }
     this.#depth--;
+    this.#children = positions;
     return map;
   }
 
   #blockSequence(column: number): unknown[] {
     this.#enter();
     const seq: unknown[] = [];
+    const positions: NodePosition[] | undefined = this.#locating ? [] : undefined;
     for (;;) {
       this.#at++; // past the `-`
       this.#skipSpaces();
+      this.#children = undefined;
+      // Where the reference places the item: its node, or, for an empty one, the end of the entry's line.
+      let itemAt = this.#at;
       if (this.#atLineEnd()) {
+        itemAt = this.#lineEnd;
         this.#nextLine();
-        seq.push(this.#has && this.#column() > column ? this.#blockNode() : null);
+        if (this.#has && this.#column() > column) {
+          itemAt = this.#at;
+          seq.push(this.#blockNode(column));
+        } else seq.push(null);
       } else if (this.#atEntry()) {
         seq.push(this.#blockSequence(this.#column()));
       } else if (this.#keyEnd() !== -1) {
@@ -240,11 +301,13 @@ class BlockParser {
       } else {
         seq.push(this.#inlineValue(column));
       }
+      positions?.push({ at: itemAt, children: this.#children });
       if (!this.#has || this.#column() < column) break;
       if (this.#column() > column) throw new Refused('a line indented more than its sequence');
       if (!this.#atEntry()) break; // the next key of the mapping whose value this sequence is
     }
     this.#depth--;
+    this.#children = positions;
     return seq;
   }
 
@@ -293,6 +356,17 @@ class BlockParser {
     return plainKeyName(this.#text.slice(start, last));
   }
 
+  /**
+   * The name the reference's line lookup compares a key by, `String(key.value)`: the property name, except for a
+   * plain key that resolves to null (`~`, `null`), which the lookup names "null". A double-quoted key with escapes
+   * is named by its decoded value, like the property.
+   */
+  #lookupName(keyAt: number, name: string): string {
+    if (name !== '') return name;
+    const c = this.#text.charCodeAt(keyAt);
+    return c === QUOTE || c === APOSTROPHE ? name : 'null';
+  }
+
   // --- Values on the line ---------------------------------------------------------------------------------------
 
   /**
@@ -302,16 +376,15 @@ class BlockParser {
   #inlineValue(parent: number): unknown {
     const text = this.#text;
     const c = text.charCodeAt(this.#at);
-    if (c === PIPE || c === GREATER) {
-      this.#blockScalar(parent);
-      return undefined;
-    }
+    if (c === PIPE || c === GREATER) return this.#blockScalar(parent);
     let value: unknown;
     if (c === QUOTE || c === APOSTROPHE) {
       const close = closeQuote(text, this.#at, this.#lineEnd);
-      if (close === -1) throw new Refused('a quoted scalar that continues on another line');
-      value = this.#quotedValue(this.#at, close);
-      this.#at = close;
+      if (close === -1) this.#at = this.#multilineQuoted(parent);
+      else {
+        value = this.#quotedValue(this.#at, close);
+        this.#at = close;
+      }
     } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
       value = this.#flowNode();
     } else {
@@ -323,6 +396,32 @@ class BlockParser {
     if (this.#has && this.#column() > parent)
       throw new Refused('a line indented more than the value above it');
     return value;
+  }
+
+  /**
+   * A quoted scalar value that continues on other lines (writers fold long strings so): its lines are checked
+   * (each indented more than the parent, as the reference requires and `js-yaml` does not) and skipped, and the
+   * value is left to `js-yaml`. Returns where the scalar ends, on the line that is then current.
+   */
+  #multilineQuoted(parent: number): number {
+    const text = this.#text;
+    const quote = text.charCodeAt(this.#at);
+    this.#complex = true;
+    let at = this.#at + 1;
+    for (;;) {
+      for (; at < this.#lineEnd; at++) {
+        const c = text.charCodeAt(at);
+        if (quote === QUOTE && c === BACKSLASH) at++;
+        else if (c === quote) {
+          if (quote === APOSTROPHE && text.charCodeAt(at + 1) === APOSTROPHE) at++;
+          else return at + 1;
+        }
+      }
+      this.#advance();
+      if (!this.#has) throw new Refused('an unclosed quoted scalar');
+      if (this.#column() <= parent) throw new Refused('a quoted scalar continued without indentation');
+      at = this.#at;
+    }
   }
 
   /** A plain scalar value, and the lines that continue it (then the value is left to `js-yaml`). */
@@ -341,7 +440,7 @@ class BlockParser {
     }
     const commented = end < this.#lineEnd;
     while (text.charCodeAt(end - 1) === SPACE) end--;
-    const value = resolvePlainScalar(text.slice(start, end));
+    const value = this.#locating ? null : resolvePlainScalar(text.slice(start, end));
     // Lines indented more than the parent continue the scalar (folded into it), unless a comment ended it.
     this.#advance();
     while (this.#has && this.#column() > parent) {
@@ -362,10 +461,15 @@ class BlockParser {
     return value;
   }
 
-  /** A block scalar (`|` or `>`, optionally `-` or `+`): its content lines are skipped, and left to `js-yaml`. */
-  #blockScalar(parent: number): void {
+  /**
+   * A block scalar (`|` or `>`, optionally `-` or `+`). Literal scalars (`|`, `|-`: what kubectl and go-yaml print
+   * for multi-line strings, such as the last-applied-configuration annotation) are decoded here; folded and
+   * keep-chomped ones are skipped and left to `js-yaml` (the document is then `complex`).
+   */
+  #blockScalar(parent: number): unknown {
     const text = this.#text;
     let at = this.#at + 1;
+    const literal = text.charCodeAt(this.#at) === PIPE;
     const chomp = text.charCodeAt(at);
     if (chomp === DASH || chomp === PLUS) at++;
     const header = at;
@@ -375,12 +479,16 @@ class BlockParser {
       throw new Refused('a block scalar header with more than a chomping indicator');
     }
     if (parent < 0) throw new Refused('a block scalar as the document');
-    this.#complex = true;
     // The content: the lines indented more than the parent, and blank lines. Lines of spaces only that are longer
     // than the content's indentation are refused: the reference rejects some (leading ones) that js-yaml reads.
     let contentIndent = -1;
     let longestBlank = -1;
-    let lineStart = this.#lineEnd + 1;
+    /** Content lines less indented than the first: an error for the reference, left to it. */
+    let lessIndented = false;
+    /** Where the content starts, and where its last line that is not blank ends. */
+    const contentStart = this.#lineEnd + 1;
+    let contentEnd = -1;
+    let lineStart = contentStart;
     while (lineStart < this.#end) {
       const newline = text.indexOf('\n', lineStart);
       const lineEnd = newline === -1 || newline > this.#end ? this.#end : newline;
@@ -389,7 +497,11 @@ class BlockParser {
       const indent = first - lineStart;
       if (first === lineEnd) longestBlank = Math.max(longestBlank, indent);
       else if (indent <= parent) break;
-      else if (contentIndent === -1) contentIndent = indent;
+      else {
+        if (contentIndent === -1) contentIndent = indent;
+        else if (indent < contentIndent) lessIndented = true;
+        contentEnd = lineEnd;
+      }
       lineStart = lineEnd + 1;
     }
     if (longestBlank > (contentIndent === -1 ? parent : contentIndent)) {
@@ -397,16 +509,27 @@ class BlockParser {
     }
     this.#loadLine(lineStart);
     this.#skipNeutralLines();
+    if (this.#locating) return undefined;
+    if (!literal || chomp === PLUS || contentEnd === -1 || lessIndented) {
+      this.#complex = true;
+      return undefined;
+    }
+    // Each line loses the content's indentation (blank lines are at most that long: they become empty); lines
+    // are joined by `\n`; clipping keeps one final line break, stripping none.
+    const content = text.slice(contentStart, contentEnd);
+    const lines = content.split('\n');
+    for (let i = 0; i < lines.length; i++) lines[i] = (lines[i] as string).slice(contentIndent);
+    const value = lines.join('\n');
+    return chomp === DASH ? value : `${value}\n`;
   }
 
-  /** A quoted scalar's value; double-quoted escapes are left to `js-yaml`. */
+  /** A quoted scalar's value (on one line). */
   #quotedValue(start: number, close: number): string {
     const text = this.#text;
     const content = text.slice(start + 1, close - 1);
     if (text.charCodeAt(start) === APOSTROPHE)
       return content.includes("'") ? content.replace(/''/g, "'") : content;
-    if (content.includes('\\')) this.#complex = true;
-    return content;
+    return content.includes('\\') ? unescapeDoubleQuoted(content) : content;
   }
 
   // --- Flow collections on one line -----------------------------------------------------------------------------
@@ -424,7 +547,8 @@ class BlockParser {
       this.#at = close;
       return value;
     }
-    return resolvePlainScalar(this.#flowPlain());
+    const plain = this.#flowPlain();
+    return this.#locating ? null : resolvePlainScalar(plain);
   }
 
   /** The source of a plain scalar in a flow collection: up to a flow indicator, `: `, `:` before one, or ` #`. */
@@ -504,7 +628,8 @@ class BlockParser {
       }
       this.#at += 2;
       this.#skipSpaces();
-      addPair(map, name, this.#flowNode());
+      const value = this.#flowNode();
+      if (!this.#locating) addPair(map, name, value);
       this.#skipSpaces();
       const d = text.charCodeAt(this.#at);
       this.#at++;
@@ -521,6 +646,57 @@ class BlockParser {
 function addPair(map: Record<string, unknown>, name: string, value: unknown): void {
   if (name === '__proto__' || Object.hasOwn(map, name)) throw new Refused('a duplicate or special key');
   map[name] = value;
+}
+
+/** What YAML's one-character escapes in double-quoted scalars stand for. */
+const ESCAPES: Readonly<Record<string, string>> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\x85',
+  _: '\xa0',
+  L: '\u2028',
+  P: '\u2029',
+};
+
+/**
+ * The value of a double-quoted scalar's content (one line) with escapes. `\\x` and `\\u` are decoded when they
+ * name a character that is no surrogate; `\\U`, a tab after `\\` and anything else are refused (left to the
+ * reference, which reports the invalid ones).
+ */
+function unescapeDoubleQuoted(content: string): string {
+  let value = '';
+  let from = 0;
+  for (let at = content.indexOf('\\'); at !== -1; at = content.indexOf('\\', from)) {
+    value += content.slice(from, at);
+    const code = content[at + 1] ?? '';
+    const simple = ESCAPES[code];
+    if (simple !== undefined) {
+      value += simple;
+      from = at + 2;
+      continue;
+    }
+    const digits = code === 'x' ? 2 : code === 'u' ? 4 : 0;
+    const hex = content.slice(at + 2, at + 2 + digits);
+    if (digits === 0 || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) {
+      throw new Refused('an escape in a double-quoted scalar that is left to the reference');
+    }
+    const char = Number.parseInt(hex, 16);
+    if (char >= 0xd800 && char <= 0xdfff) throw new Refused('a surrogate escape');
+    value += String.fromCharCode(char);
+    from = at + 2 + digits;
+  }
+  return value + content.slice(from);
 }
 
 /** Offset just past the quoted scalar at `at`, or -1 when it does not end on this line. */
