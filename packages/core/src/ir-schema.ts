@@ -10,14 +10,6 @@ const boundName = varName.refine(
   'pod and object are built-in variables',
 );
 
-/**
- * A union branch's own key, when its value is itself a union: an absent key fails at once instead of trying every
- * option of that union on `undefined`, whose failures zod formats eagerly. Checking the catalogue's rules at start-up
- * (every `definePolicy`) spent most of its time there.
- */
-const present = <T>(schema: z.ZodType<T>): z.ZodType<T> =>
-  z.custom<unknown>((value) => value !== undefined, 'Required').pipe(schema) as unknown as z.ZodType<T>;
-
 export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
   z.union([
     z.null(),
@@ -31,7 +23,7 @@ export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
 
 export const valueSchema: z.ZodType<Value> = z.lazy(() =>
   z.union([
-    z.strictObject({ lit: present(jsonSchema) }),
+    z.strictObject({ lit: jsonSchema }),
     z.strictObject({ param: z.string().min(1) }),
     z.strictObject({
       get: varName,
@@ -44,8 +36,8 @@ export const valueSchema: z.ZodType<Value> = z.lazy(() =>
 ) as z.ZodType<Value>;
 
 export const collectionSchema: z.ZodType<Collection> = z.union([
-  z.strictObject({ list: present(valueSchema) }),
-  z.strictObject({ entries: present(valueSchema) }),
+  z.strictObject({ list: valueSchema }),
+  z.strictObject({ entries: valueSchema }),
   z.strictObject({
     containers: z.union([
       z.literal(true),
@@ -64,8 +56,8 @@ export const condSchema: z.ZodType<Cond> = z.lazy(() => {
   return z.union([
     z.strictObject({ all: z.array(condSchema).readonly() }),
     z.strictObject({ any: z.array(condSchema).readonly() }),
-    z.strictObject({ not: present(condSchema) }),
-    z.strictObject({ defined: present(valueSchema) }),
+    z.strictObject({ not: condSchema }),
+    z.strictObject({ defined: valueSchema }),
     z.strictObject({ eq: pair }),
     z.strictObject({ lt: pair }),
     z.strictObject({ le: pair }),
