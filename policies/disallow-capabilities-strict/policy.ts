@@ -2,7 +2,7 @@ import {
   bind,
   check,
   containers,
-  definePolicy,
+  defineCataloguePolicy,
   eq,
   field,
   list,
@@ -29,7 +29,7 @@ const checks = [
   }),
 ];
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-capabilities-strict',
   title: 'Disallow Capabilities (Strict)',
   description:

@@ -1,4 +1,15 @@
-import { bind, check, containers, definePolicy, field, list, msg, not, oneOf, rule } from '@palisade/core';
+import {
+  bind,
+  check,
+  containers,
+  defineCataloguePolicy,
+  field,
+  list,
+  msg,
+  not,
+  oneOf,
+  rule,
+} from '@palisade/core';
 import { BASELINE_CATEGORY, pssStandard } from '../shared/pss.js';
 
 /** The default capability set a baseline container may add (upstream capabilities_allowed_1_0). */
@@ -18,7 +29,7 @@ export const BASELINE_ALLOWED_CAPABILITIES = [
   'SYS_CHROOT',
 ];
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-capabilities',
   title: 'Disallow Capabilities',
   description:

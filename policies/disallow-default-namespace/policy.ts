@@ -1,10 +1,10 @@
-import { any, check, definePolicy, eq, isUndefined, object, rule } from '@palisade/core';
+import { any, check, defineCataloguePolicy, eq, isUndefined, object, rule } from '@palisade/core';
 import { cisStandard } from '../shared/hardening.js';
 
 /** The resource's own namespace (for a controller, not its pod template's). */
 const namespace = object('metadata.namespace');
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-default-namespace',
   title: 'Disallow the Default Namespace',
   description:

@@ -1,9 +1,9 @@
-import { check, definePolicy, isTrue, pod, rule } from '@palisade/core';
+import { check, defineCataloguePolicy, isTrue, pod, rule } from '@palisade/core';
 import { BASELINE_CATEGORY, pssStandard } from '../shared/pss.js';
 
 const namespaces = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-host-namespaces',
   title: 'Disallow Host Namespaces',
   description: 'Sharing the host network, PID and IPC namespaces must be disallowed.',

@@ -1,7 +1,7 @@
-import { bind, check, defined, definePolicy, field, list, msg, pod, rule } from '@palisade/core';
+import { bind, check, defineCataloguePolicy, defined, field, list, msg, pod, rule } from '@palisade/core';
 import { BASELINE_CATEGORY, pssStandard } from '../shared/pss.js';
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-host-path',
   title: 'Disallow hostPath Volumes',
   description: 'hostPath volumes give access to the node filesystem and must be forbidden.',

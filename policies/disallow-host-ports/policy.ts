@@ -3,7 +3,7 @@ import {
   bind,
   check,
   containers,
-  definePolicy,
+  defineCataloguePolicy,
   field,
   ge,
   le,
@@ -23,7 +23,7 @@ const port = z.number().int().min(1).max(65535);
 
 const hostPort = field('port', 'hostPort');
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-host-ports',
   title: 'Disallow hostPorts',
   description:

@@ -1,4 +1,14 @@
-import { bind, type Check, check, containers, definePolicy, field, msg, ne, rule } from '@palisade/core';
+import {
+  bind,
+  type Check,
+  check,
+  containers,
+  defineCataloguePolicy,
+  field,
+  msg,
+  ne,
+  rule,
+} from '@palisade/core';
 import { BASELINE_CATEGORY, pssStandard } from '../shared/pss.js';
 
 /** Every probe and lifecycle handler field whose `host` upstream restricts. */
@@ -19,7 +29,7 @@ const hostChecks: Check[] = HOST_FIELDS.map((path) =>
   }),
 );
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-host-probes',
   title: 'Disallow Probe and Lifecycle Hosts',
   description:

@@ -1,7 +1,17 @@
-import { bind, check, containers, definePolicy, field, isTrue, msg, pod, rule } from '@palisade/core';
+import {
+  bind,
+  check,
+  containers,
+  defineCataloguePolicy,
+  field,
+  isTrue,
+  msg,
+  pod,
+  rule,
+} from '@palisade/core';
 import { BASELINE_CATEGORY, pssStandard } from '../shared/pss.js';
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-host-process',
   title: 'Disallow HostProcess',
   description:

@@ -1,4 +1,15 @@
-import { all, bind, check, containers, definePolicy, field, matches, msg, not, rule } from '@palisade/core';
+import {
+  all,
+  bind,
+  check,
+  containers,
+  defineCataloguePolicy,
+  field,
+  matches,
+  msg,
+  not,
+  rule,
+} from '@palisade/core';
 import {
   containerImage,
   IMAGE_WITH_DIGEST,
@@ -11,7 +22,7 @@ const image = containerImage('c');
 /** A digest pins the image whatever the tag says, so `app:latest@sha256:…` is allowed. */
 const unpinned = not(matches(image, IMAGE_WITH_DIGEST));
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-latest-tag',
   title: 'Disallow Latest Tag',
   description:

@@ -1,4 +1,4 @@
-import { bind, check, containers, definePolicy, field, msg, ne, rule } from '@palisade/core';
+import { bind, check, containers, defineCataloguePolicy, field, msg, ne, rule } from '@palisade/core';
 import { notWindowsPod, pssStandard, RESTRICTED_CATEGORY } from '../shared/pss.js';
 
 const checks = [
@@ -10,7 +10,7 @@ const checks = [
   }),
 ];
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-privilege-escalation',
   title: 'Disallow Privilege Escalation',
   description:

@@ -1,7 +1,7 @@
-import { bind, check, containers, definePolicy, field, isTrue, msg, rule } from '@palisade/core';
+import { bind, check, containers, defineCataloguePolicy, field, isTrue, msg, rule } from '@palisade/core';
 import { BASELINE_CATEGORY, pssStandard } from '../shared/pss.js';
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-privileged-containers',
   title: 'Disallow Privileged Containers',
   description: 'Privileged containers disable most security mechanisms and must be disallowed.',

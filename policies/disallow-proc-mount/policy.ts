@@ -1,4 +1,4 @@
-import { bind, check, containers, definePolicy, field, msg, ne, rule } from '@palisade/core';
+import { bind, check, containers, defineCataloguePolicy, field, msg, ne, rule } from '@palisade/core';
 import { BASELINE_CATEGORY, notUserNamespacePod, pssStandard } from '../shared/pss.js';
 
 const procMountChecks = [
@@ -10,7 +10,7 @@ const procMountChecks = [
   }),
 ];
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-proc-mount',
   title: 'Disallow procMount',
   description:

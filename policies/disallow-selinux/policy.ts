@@ -3,7 +3,7 @@ import {
   type Check,
   check,
   containers,
-  definePolicy,
+  defineCataloguePolicy,
   field,
   msg,
   ne,
@@ -48,7 +48,7 @@ function seLinuxChecks(allowedTypes: string[]): Check[] {
   });
 }
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-selinux',
   title: 'Disallow Custom SELinux Options',
   description:

@@ -1,9 +1,9 @@
-import { all, check, definePolicy, eq, not, object, pod, rule } from '@palisade/core';
+import { all, check, defineCataloguePolicy, eq, not, object, pod, rule } from '@palisade/core';
 import { cisStandard } from '../shared/hardening.js';
 
 const isServiceAccount = eq(object('kind'), 'ServiceAccount');
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'disallow-service-account-token-automount',
   title: 'Disallow Service Account Token Automount',
   description:

@@ -1,9 +1,19 @@
-import { bind, check, containers, definePolicy, field, matches, msg, not, rule } from '@palisade/core';
+import {
+  bind,
+  check,
+  containers,
+  defineCataloguePolicy,
+  field,
+  matches,
+  msg,
+  not,
+  rule,
+} from '@palisade/core';
 import { containerImage, IMAGE_WITH_SHA256_DIGEST, nsaCisaStandard } from '../shared/hardening.js';
 
 const image = containerImage('c');
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'require-image-digest',
   title: 'Require Image Digest',
   description:

@@ -4,8 +4,8 @@ import {
   bind,
   check,
   containers,
+  defineCataloguePolicy,
   defined,
-  definePolicy,
   eq,
   field,
   isUndefined,
@@ -18,7 +18,7 @@ import { z } from 'zod';
 
 export const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'require-probes',
   title: 'Require Liveness and Readiness Probes',
   description:

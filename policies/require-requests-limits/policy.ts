@@ -7,7 +7,7 @@ import {
   check,
   coalesce,
   containers,
-  definePolicy,
+  defineCataloguePolicy,
   eq,
   field,
   isUndefined,
@@ -63,7 +63,7 @@ const requirement = (section: 'requests' | 'limits', resource: Resource, require
   ];
 };
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'require-requests-limits',
   title: 'Require Resource Requests and Limits',
   description:

@@ -1,8 +1,18 @@
-import { bind, check, containers, definePolicy, field, isTrue, msg, not, rule } from '@palisade/core';
+import {
+  bind,
+  check,
+  containers,
+  defineCataloguePolicy,
+  field,
+  isTrue,
+  msg,
+  not,
+  rule,
+} from '@palisade/core';
 import { nsaCisaStandard } from '../shared/hardening.js';
 import { notWindowsPod } from '../shared/pss.js';
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'require-ro-rootfs',
   title: 'Require Read-Only Root Filesystem',
   description:

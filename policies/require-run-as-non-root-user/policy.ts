@@ -1,4 +1,4 @@
-import { bind, check, containers, definePolicy, eq, field, msg, pod, rule } from '@palisade/core';
+import { bind, check, containers, defineCataloguePolicy, eq, field, msg, pod, rule } from '@palisade/core';
 import { notUserNamespacePod, pssStandard, RESTRICTED_CATEGORY } from '../shared/pss.js';
 
 const checks = [
@@ -15,7 +15,7 @@ const checks = [
   }),
 ];
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'require-run-as-non-root-user',
   title: 'Require Non-root User',
   description:

@@ -3,7 +3,7 @@ import {
   bind,
   check,
   containers,
-  definePolicy,
+  defineCataloguePolicy,
   eq,
   field,
   isUndefined,
@@ -37,7 +37,7 @@ const checks = [
   }),
 ];
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'require-run-as-nonroot',
   title: 'Require runAsNonRoot',
   description:

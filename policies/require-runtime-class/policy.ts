@@ -1,10 +1,21 @@
-import { all, check, defined, definePolicy, isUndefined, msg, not, oneOf, pod, rule } from '@palisade/core';
+import {
+  all,
+  check,
+  defineCataloguePolicy,
+  defined,
+  isUndefined,
+  msg,
+  not,
+  oneOf,
+  pod,
+  rule,
+} from '@palisade/core';
 import { z } from 'zod';
 import { nsaCisaStandard } from '../shared/hardening.js';
 
 const runtimeClass = pod('spec.runtimeClassName');
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'require-runtime-class',
   title: 'Require Sandboxed Runtime Class',
   description:

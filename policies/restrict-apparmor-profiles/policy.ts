@@ -4,8 +4,8 @@ import {
   bind,
   check,
   containers,
+  defineCataloguePolicy,
   defined,
-  definePolicy,
   entries,
   eq,
   field,
@@ -22,7 +22,7 @@ import { BASELINE_CATEGORY, pssStandard } from '../shared/pss.js';
 const ALLOWED_TYPES = ['RuntimeDefault', 'Localhost'];
 const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'restrict-apparmor-profiles',
   title: 'Restrict AppArmor Profiles',
   description:

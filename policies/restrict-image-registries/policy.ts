@@ -1,10 +1,20 @@
-import { bind, check, containers, definePolicy, field, msg, not, rule, startsWith } from '@palisade/core';
+import {
+  bind,
+  check,
+  containers,
+  defineCataloguePolicy,
+  field,
+  msg,
+  not,
+  rule,
+  startsWith,
+} from '@palisade/core';
 import { z } from 'zod';
 import { cisStandard, containerImage } from '../shared/hardening.js';
 
 const image = containerImage('c');
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'restrict-image-registries',
   title: 'Restrict Image Registries',
   description:

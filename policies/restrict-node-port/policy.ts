@@ -1,7 +1,7 @@
-import { check, definePolicy, eq, object, rule } from '@palisade/core';
+import { check, defineCataloguePolicy, eq, object, rule } from '@palisade/core';
 import { nsaCisaStandard } from '../shared/hardening.js';
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'restrict-node-port',
   title: 'Restrict NodePort Services',
   description:

@@ -3,8 +3,8 @@ import {
   bind,
   check,
   containers,
+  defineCataloguePolicy,
   defined,
-  definePolicy,
   field,
   isUndefined,
   msg,
@@ -43,7 +43,7 @@ const checks = [
   }),
 ];
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'restrict-seccomp-strict',
   title: 'Restrict Seccomp (Strict)',
   description:

@@ -5,8 +5,8 @@ import {
   check,
   concat,
   containers,
+  defineCataloguePolicy,
   defined,
-  definePolicy,
   entries,
   eq,
   field,
@@ -71,7 +71,7 @@ const fieldRule = rule([
   }),
 ]);
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'restrict-seccomp',
   title: 'Restrict Seccomp',
   description:

@@ -1,8 +1,19 @@
-import { bind, check, definePolicy, field, list, msg, not, object, oneOf, rule } from '@palisade/core';
+import {
+  bind,
+  check,
+  defineCataloguePolicy,
+  field,
+  list,
+  msg,
+  not,
+  object,
+  oneOf,
+  rule,
+} from '@palisade/core';
 import { z } from 'zod';
 import { nsaCisaStandard } from '../shared/hardening.js';
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'restrict-service-external-ips',
   title: 'Restrict Service External IPs',
   description:

@@ -1,7 +1,7 @@
 import {
   bind,
   check,
-  definePolicy,
+  defineCataloguePolicy,
   field,
   list,
   msg,
@@ -54,7 +54,7 @@ const revisions: PssRevision[] = SAFE_SYSCTLS_BY_VERSION.map(([since], i) => {
   };
 });
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'restrict-sysctls',
   title: 'Restrict sysctls',
   description:

@@ -3,8 +3,8 @@ import {
   any,
   bind,
   check,
+  defineCataloguePolicy,
   defined,
-  definePolicy,
   entries,
   field,
   list,
@@ -59,7 +59,7 @@ export const RESTRICTED_VOLUME_TYPES = [
   'storageos',
 ];
 
-export default definePolicy({
+export default defineCataloguePolicy({
   id: 'restrict-volume-types',
   title: 'Restrict Volume Types',
   description: `Inline pod volumes are limited to ${ALLOWED_VOLUME_TYPES.join(', ')}.`,

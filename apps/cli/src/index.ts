@@ -1,8 +1,5 @@
-import { buildCommand } from './build-command.js';
 import { type CliIO, EXIT_OK, EXIT_USAGE_OR_INPUT, UsageError } from './io.js';
-import { policiesCommand } from './policies-command.js';
-import { MAIN_USAGE } from './usage.js';
-import { validateCommand } from './validate-command.js';
+import { MAIN_USAGE } from './main-usage.js';
 import { cliVersion } from './version.js';
 
 export {
@@ -13,6 +10,15 @@ export {
   type OutputStream,
   UsageError,
 } from './io.js';
+
+// Each command is imported when it runs, so start-up loads only what that command needs: `validate` never loads the
+// Gatekeeper and Kyverno compilers, `--version` loads no policy at all (see docs/performance.md, "Start-up").
+const validateCommand = async (argv: readonly string[], io: CliIO): Promise<number> =>
+  (await import('./validate-command.js')).validateCommand(argv, io);
+const policiesCommand = async (argv: readonly string[], io: CliIO): Promise<number> =>
+  (await import('./policies-command.js')).policiesCommand(argv, io);
+const buildCommand = async (argv: readonly string[], io: CliIO): Promise<number> =>
+  (await import('./build-command.js')).buildCommand(argv, io);
 
 /** Runs the palisade command line in process and returns its exit code (it never calls process.exit). */
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
@@ -33,7 +39,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       case 'validate':
         return await validateCommand(rest, io);
       case 'policies':
-        return policiesCommand(rest, io);
+        return await policiesCommand(rest, io);
       case 'build':
         return await buildCommand(rest, io);
       default:

@@ -1,23 +1,7 @@
 import { REPORT_FORMATS } from '@palisade/validator';
 import { SELECTION_USAGE } from './selection.js';
 
-/** Help texts. */
-
-export const MAIN_USAGE = `Usage: palisade <command> [options]
-
-Validate Kubernetes manifests against security policies (Pod Security Standards and hardening).
-
-Commands:
-  validate [paths...]   Check manifests (files, directories, - for standard input)
-  policies              List the policies in the catalogue
-  build --out DIR       Generate Gatekeeper and Kyverno resources; --check for CI
-
-Options:
-  -h, --help            Show help (also: palisade <command> --help)
-  -v, --version         Show the version
-
-Exit codes: 0 nothing failed, 1 a policy failed, 2 usage or input error.
-`;
+/** Help texts of the commands (the main one is in main-usage.ts, which `--version` loads without these). */
 
 export const VALIDATE_USAGE = `Usage: palisade validate [options] <paths...>
 

@@ -70,6 +70,7 @@ export {
   selectorMatches,
 } from './match.js';
 export {
+  defineCataloguePolicy,
   definePolicy,
   type Enforcement,
   enforcementSchema,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { check, eq, msg, not, oneOf, pod, rule } from './builder.js';
-import { definePolicy, paramNames, policyToJSON } from './policy.js';
+import { defineCataloguePolicy, definePolicy, paramNames, policyToJSON } from './policy.js';
 
 const base = {
   title: 'T',
@@ -120,5 +120,31 @@ describe('IR variable names', () => {
           ]),
       }),
     ).toThrow(/built-in/);
+  });
+});
+
+describe('defineCataloguePolicy', () => {
+  const invalidIr = () => ({ checks: [{ deny: { nope: 1 }, message: [], field: '' }] }) as never;
+
+  it('leaves the IR schema check to the catalogue tests, as definePolicy does not', () => {
+    expect(() => definePolicy({ ...base, id: 'broken', rule: invalidIr })).toThrow(/policy broken: rule/);
+    expect(defineCataloguePolicy({ ...base, id: 'broken', rule: invalidIr }).rule).toEqual(invalidIr());
+  });
+
+  it('checks everything else as definePolicy does', () => {
+    expect(() => defineCataloguePolicy({ ...base, id: 'Bad_Id', rule: () => rule([]) })).toThrow(
+      /kebab-case/,
+    );
+    expect(() =>
+      defineCataloguePolicy({
+        ...base,
+        id: 'undeclared',
+        rule: () =>
+          rule([check({ deny: oneOf(pod('spec.x'), { param: 'missing' }), message: ['m'], field: '' })]),
+      }),
+    ).toThrow(/undeclared parameter "missing"/);
+    expect(() =>
+      defineCataloguePolicy({ ...base, id: 'bad-match', match: { kinds: [] }, rule: () => rule([]) }),
+    ).toThrow(/policy bad-match: match/);
   });
 });
