@@ -166,8 +166,13 @@ export function buildPolicyReports(run: ValidationRun): PolicyReport[] {
   return [...byNamespace.keys()].sort().map((namespace) => byNamespace.get(namespace) as PolicyReport);
 }
 
+/** The PolicyReports in pieces, one YAML document each. */
+export function* policyReportChunks(run: ValidationRun): Generator<string> {
+  for (const report of buildPolicyReports(run)) {
+    yield `---\n${stringify(report, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  }
+}
+
 export function formatPolicyReports(run: ValidationRun): string {
-  return buildPolicyReports(run)
-    .map((report) => `---\n${stringify(report, { lineWidth: 0, aliasDuplicateObjects: false })}`)
-    .join('');
+  return [...policyReportChunks(run)].join('');
 }
