@@ -61,7 +61,14 @@ function policy(id: string, severity: Policy['severity'], category: string): Pol
     category,
     remediation: 'Fix it: now.',
     match: { kinds: ['Pod'] },
-    rule: () => rule([check({ deny: isTrue(pod('spec.hostNetwork')), message: msg`host network`, field: 'spec.hostNetwork' })]),
+    rule: () =>
+      rule([
+        check({
+          deny: isTrue(pod('spec.hostNetwork')),
+          message: msg`host network`,
+          field: 'spec.hostNetwork',
+        }),
+      ]),
   });
 }
 
