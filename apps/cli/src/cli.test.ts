@@ -582,6 +582,53 @@ describe('validate: exceptions among the manifests', () => {
       `${path('inline-dated.yaml')}:${podLines + 8} (document 2): invalid PolicyException: spec.expires: expires "2027-02-30": February 2027 has 28 days`,
     );
   });
+
+  const validateJson = (...paths: string[]) =>
+    cli(['validate', '--format', 'json', '--policy', 'disallow-privileged-containers', ...paths]);
+
+  it('applies an exception found in a later file to the resources already checked, and reports them once', async () => {
+    writeFileSync(
+      path('late-1.yaml'),
+      `${pod('priv', { namespace: 'apps', container: PRIVILEGED })}---\n${pod('other', { namespace: 'apps', container: PRIVILEGED })}`,
+    );
+    writeFileSync(path('late-2.yaml'), exceptionDoc('node agent'));
+    const result = await validateJson(path('late-1.yaml'), path('late-2.yaml'));
+    expect(result.stderr).toBe('');
+    expect(json(result).results.map((r) => [r.resources[0]?.name, r.result])).toEqual([
+      ['priv', 'skip'],
+      ['other', 'fail'],
+    ]);
+    expect(json(result).summary).toMatchObject({ skip: 1, fail: 1, inputErrors: 0 });
+  });
+
+  it('applies an exception found after resources read from standard input, which is read once', async () => {
+    writeFileSync(path('late-exception.yaml'), exceptionDoc('node agent'));
+    const result = await cli(
+      [
+        'validate',
+        '--format',
+        'json',
+        '--policy',
+        'disallow-privileged-containers',
+        '-',
+        path('late-exception.yaml'),
+      ],
+      { stdin: pod('priv', { namespace: 'apps', container: PRIVILEGED }) },
+    );
+    expect(json(result).results.map((r) => [r.file, r.result])).toEqual([['<stdin>', 'skip']]);
+  });
+
+  it('gives the same report whichever side of the resources the exception is on', async () => {
+    const resources = `${pod('priv', { namespace: 'apps', container: PRIVILEGED })}---\n${pod('other', { namespace: 'apps', container: PRIVILEGED })}`;
+    writeFileSync(path('first.yaml'), `${exceptionDoc('node agent')}---\n${resources}`);
+    writeFileSync(path('last.yaml'), `${resources}---\n${exceptionDoc('node agent')}`);
+    const first = json(await validateJson(path('first.yaml'))).results;
+    const last = json(await validateJson(path('last.yaml'))).results;
+    expect(first.map((r) => r.result)).toEqual(['skip', 'fail']);
+    expect(last.map((r) => [r.result, r.properties?.exception])).toEqual(
+      first.map((r) => [r.result, r.properties?.exception]),
+    );
+  });
 });
 
 describe('build', () => {

@@ -1,7 +1,9 @@
 /** What the CLI talks to: injected so tests run it in process with fake streams. */
 
 export interface OutputStream {
+  /** `false` when the stream's buffer is full: wait for `drain` (when the stream has `once`) before writing more. */
   write(chunk: string): unknown;
+  once?(event: 'drain', listener: () => void): unknown;
   /** True when the stream is a terminal. */
   isTTY?: boolean;
 }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   EXCEPTION_API_VERSION,
@@ -11,11 +10,11 @@ import {
   checkResource,
   describeInputError,
   findManifestFiles,
-  formatReport,
   type InputError,
   iterateManifestFile,
   type ManifestResource,
   printable,
+  reportChunks,
   STDIN_NAME,
   STDIN_PATH,
   uncheckable,
@@ -26,6 +25,7 @@ import { exceptionWarnings } from './exception-warnings.js';
 import { invalidException, loadExceptionFiles } from './exceptions-file.js';
 import { type CliIO, EXIT_FAILURES, EXIT_OK, EXIT_USAGE_OR_INPUT, UsageError } from './io.js';
 import { Progress } from './progress.js';
+import { writeChunksToFile, writeChunksToStream } from './report-output.js';
 import { resolveSelection } from './selection.js';
 import { VALIDATE_USAGE } from './usage.js';
 import { parseValidateOptions, type ValidateOptions } from './validate-options.js';
@@ -52,14 +52,14 @@ async function exceptionsFor(
 
 interface Checked {
   resources: CheckedResource[];
-  errors: InputError[];
-}
-
-interface Loaded {
-  resources: ManifestResource[];
   /** `palisade.dev/v1alpha1` PolicyException documents found among the manifests (e.g. emitted by cdk8s). */
   exceptions: PolicyException[];
   errors: InputError[];
+  /**
+   * Whether an exception document turned up after resources were checked without it: exceptions among the manifests
+   * apply to every resource of the run, so those results are stale and the run is checked again.
+   */
+  stale: boolean;
 }
 
 const isExceptionDocument = (resource: ManifestResource) =>
@@ -85,26 +85,70 @@ function findInputs(paths: readonly string[]) {
   return { files, errors, perPath, key };
 }
 
-async function loadInputs(options: ValidateOptions, io: CliIO): Promise<Loaded> {
+/**
+ * Standard input read once and replayed, for a run checked twice (`Checked.stale`). Chunks are kept as they are
+ * read, so a second reading gets the same bytes and the same size limit verdict.
+ */
+function replayable(source: AsyncIterable<string | Uint8Array>): AsyncIterable<string | Uint8Array> {
+  const chunks: (string | Uint8Array)[] = [];
+  let read = false;
+  return {
+    async *[Symbol.asyncIterator]() {
+      if (read) {
+        yield* chunks;
+        return;
+      }
+      read = true;
+      for await (const chunk of source) {
+        chunks.push(chunk);
+        yield chunk;
+      }
+    },
+  };
+}
+
+/**
+ * Reads the inputs and checks each resource as it is read, so that only its results outlive it (not the object, nor
+ * its source lines). `validatorFor` gives the validator for the exceptions found among the manifests so far.
+ */
+async function checkInputs(
+  options: ValidateOptions,
+  io: CliIO,
+  stdin: AsyncIterable<string | Uint8Array> | undefined,
+  validatorFor: (found: readonly PolicyException[]) => Validator,
+): Promise<Checked> {
   const found = findInputs(options.paths);
-  const loaded: Loaded = { resources: [], exceptions: [], errors: [...found.errors] };
+  const checked: Checked = { resources: [], exceptions: [], errors: [...found.errors], stale: false };
   const showProgress = io.stdout.isTTY === true && io.stderr.isTTY === true;
   const progress = new Progress(io.stderr, found.files.length, showProgress);
-  const loadOptions = { maxFileSize: options.maxFileSize, ...(io.stdin ? { stdin: io.stdin } : {}) };
+  const loadOptions = { maxFileSize: options.maxFileSize, ...(stdin ? { stdin } : {}) };
   /** Files that gave at least one document (resource or exception) or an error of their own. */
   const productive = new Set<string>();
+  /** Built when the first resource needs it, and again after an exception turns up before any resource. */
+  let validator: Validator | undefined;
+  let seenResources = false;
   let done = 0;
   for (const file of found.files) {
     for await (const entry of iterateManifestFile(file, loadOptions)) {
       productive.add(found.key(file));
-      if (entry.error) loaded.errors.push(entry.error);
-      else if (!isExceptionDocument(entry.resource)) loaded.resources.push(entry.resource);
-      else {
+      if (entry.error) checked.errors.push(entry.error);
+      else if (!isExceptionDocument(entry.resource)) {
+        seenResources = true;
+        validator ??= validatorFor(checked.exceptions);
+        const resource = entry.resource;
+        try {
+          checked.resources.push(checkResource(resource, validator.validate(resource.object)));
+        } catch (error) {
+          checked.errors.push(uncheckable(resource, error));
+        }
+      } else {
         // Exceptions travel with the manifests they except, so GitOps repos and cdk8s output need no extra flag.
         try {
-          loaded.exceptions.push(exceptionFromDocument(entry.resource.object));
+          checked.exceptions.push(exceptionFromDocument(entry.resource.object));
+          if (seenResources) checked.stale = true;
+          validator = undefined;
         } catch (error) {
-          loaded.errors.push(invalidException(entry.resource, error));
+          checked.errors.push(invalidException(entry.resource, error));
         }
       }
     }
@@ -116,22 +160,10 @@ async function loadInputs(options: ValidateOptions, io: CliIO): Promise<Loaded> 
   if (!options.allowEmpty) {
     for (const { path, files, failed } of found.perPath) {
       if (failed || files.some((f) => productive.has(f))) continue;
-      loaded.errors.push({
+      checked.errors.push({
         file: path === STDIN_PATH ? STDIN_NAME : path,
         message: `no Kubernetes resources found${files.length === 0 ? ' (no .yaml, .yml or .json file)' : ''}; pass --allow-empty if that is expected`,
       });
-    }
-  }
-  return loaded;
-}
-
-function checkResources(validator: Validator, loaded: Loaded): Checked {
-  const checked: Checked = { resources: [], errors: [...loaded.errors] };
-  for (const resource of loaded.resources) {
-    try {
-      checked.resources.push(checkResource(resource, validator.validate(resource.object)));
-    } catch (error) {
-      checked.errors.push(uncheckable(resource, error));
     }
   }
   return checked;
@@ -140,9 +172,14 @@ function checkResources(validator: Validator, loaded: Loaded): Checked {
 function exitCode(run: ValidationRun): number {
   if (run.errors.length > 0) return EXIT_USAGE_OR_INPUT;
   // An `error` result is a resource a policy cannot read (a field of the wrong type): bad input, not a finding.
-  const results = run.resources.flatMap((r) => r.results);
-  if (results.some((result) => result.status === 'error')) return EXIT_USAGE_OR_INPUT;
-  return results.some((result) => result.status === 'fail') ? EXIT_FAILURES : EXIT_OK;
+  let failed = false;
+  for (const resource of run.resources) {
+    for (const result of resource.results) {
+      if (result.status === 'error') return EXIT_USAGE_OR_INPUT;
+      if (result.status === 'fail') failed = true;
+    }
+  }
+  return failed ? EXIT_FAILURES : EXIT_OK;
 }
 
 export async function validateCommand(argv: readonly string[], io: CliIO): Promise<number> {
@@ -156,27 +193,34 @@ export async function validateCommand(argv: readonly string[], io: CliIO): Promi
   for (const warning of selection.warnings) io.stderr.write(`palisade: warning: ${printable(warning)}\n`);
   const { policies } = selection;
   const exceptions = await exceptionsFor(options, selection.exceptions, io, now);
-  const loaded = await loadInputs(options, io);
-  for (const warning of exceptionWarnings(loaded.exceptions, now)) {
+  const validatorFor = (found: readonly PolicyException[]) =>
+    new Validator({ policies, exceptions: [...exceptions, ...found], now });
+  const stdin = io.stdin ? replayable(io.stdin) : undefined;
+  let checked = await checkInputs(options, io, stdin, validatorFor);
+  for (const warning of exceptionWarnings(checked.exceptions, now)) {
     io.stderr.write(`palisade: warning: ${printable(warning)}\n`);
   }
-  const validator = new Validator({ policies, exceptions: [...exceptions, ...loaded.exceptions], now });
-  const checked = checkResources(validator, loaded);
+  const validator = validatorFor(checked.exceptions);
+  if (checked.stale) {
+    // Rare (an exception after the resources it may except): check again, every exception known from the start.
+    checked = await checkInputs(options, io, stdin, () => validator);
+  }
   const run: ValidationRun = {
     metadata: {
       tool: { name: 'palisade', version: cliVersion() },
       timestamp: now,
       policies: validator.policies,
     },
-    ...checked,
+    resources: checked.resources,
+    errors: checked.errors,
   };
   const env = io.env ?? process.env;
   const color = options.output === undefined && io.stdout.isTTY === true && !env.NO_COLOR;
-  const report = formatReport(options.format, run, { color });
-  if (options.output === undefined) io.stdout.write(report);
+  const report = reportChunks(options.format, run, { color });
+  if (options.output === undefined) await writeChunksToStream(report, io.stdout);
   else {
     try {
-      writeFileSync(options.output, report);
+      writeChunksToFile(report, options.output);
     } catch (error) {
       io.stderr.write(
         `palisade: cannot write ${options.output}: ${error instanceof Error ? error.message : String(error)}\n`,

@@ -59,9 +59,16 @@ export {
   REPORT_FORMATS,
   type ReportFormat,
   type ReportOptions,
+  reportChunks,
 } from './report/formats.js';
-export { buildJsonReport, formatJson, type JsonReport, type JsonResult } from './report/json.js';
-export { escapeXmlAttribute, escapeXmlText, formatJunit } from './report/junit.js';
+export {
+  buildJsonReport,
+  formatJson,
+  type JsonReport,
+  type JsonResult,
+  jsonReportChunks,
+} from './report/json.js';
+export { escapeXmlAttribute, escapeXmlText, formatJunit, junitReportChunks } from './report/junit.js';
 export {
   buildPolicyReports,
   formatPolicyReports,
@@ -71,6 +78,7 @@ export {
   type PolicyReport,
   type PolicyReportResult,
   type PolicyReportSeverity,
+  policyReportChunks,
 } from './report/policyreport.js';
 export {
   type CheckedResource,
@@ -90,6 +98,6 @@ export {
   type ValidationRun,
   validateManifests,
 } from './report/run.js';
-export { artifactUri, buildSarifLog, formatSarif, SARIF_SCHEMA } from './report/sarif.js';
-export { formatText, printable, type TextReportOptions } from './report/text.js';
+export { artifactUri, buildSarifLog, formatSarif, SARIF_SCHEMA, sarifLogChunks } from './report/sarif.js';
+export { formatText, printable, type TextReportOptions, textReportChunks } from './report/text.js';
 export { type DecodedText, decodeManifestBytes, type TextEncoding } from './text-decoding.js';

@@ -1,9 +1,9 @@
-import { formatJson } from './json.js';
-import { formatJunit } from './junit.js';
-import { formatPolicyReports } from './policyreport.js';
+import { jsonReportChunks } from './json.js';
+import { junitReportChunks } from './junit.js';
+import { policyReportChunks } from './policyreport.js';
 import type { ValidationRun } from './run.js';
-import { formatSarif } from './sarif.js';
-import { formatText } from './text.js';
+import { sarifLogChunks } from './sarif.js';
+import { textReportChunks } from './text.js';
 
 /** Every report format by name, for tools that let users pick one. */
 
@@ -19,17 +19,26 @@ export function isReportFormat(name: string): name is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(name);
 }
 
-export function formatReport(format: ReportFormat, run: ValidationRun, options: ReportOptions = {}): string {
+/** A report in pieces, in order, to be written as they come rather than held as one string. */
+export function reportChunks(
+  format: ReportFormat,
+  run: ValidationRun,
+  options: ReportOptions = {},
+): Iterable<string> {
   switch (format) {
     case 'text':
-      return formatText(run, { color: options.color ?? false });
+      return textReportChunks(run, { color: options.color ?? false });
     case 'json':
-      return formatJson(run);
+      return jsonReportChunks(run);
     case 'sarif':
-      return formatSarif(run);
+      return sarifLogChunks(run);
     case 'junit':
-      return formatJunit(run);
+      return junitReportChunks(run);
     case 'policyreport':
-      return formatPolicyReports(run);
+      return policyReportChunks(run);
   }
+}
+
+export function formatReport(format: ReportFormat, run: ValidationRun, options: ReportOptions = {}): string {
+  return [...reportChunks(format, run, options)].join('');
 }

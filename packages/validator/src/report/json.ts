@@ -1,6 +1,7 @@
 import type { Path } from '../compile.js';
 import type { ResultStatus } from '../engine.js';
 import type { InputError } from '../manifest-resources.js';
+import { nestedJson } from './nested-json.js';
 import {
   type CheckedResource,
   type CheckedResult,
@@ -81,6 +82,77 @@ export function buildJsonReport(run: ValidationRun): JsonReport {
   };
 }
 
+/** What every result of a resource repeats: its reference and file, written once per resource. */
+function resourceFields(resource: CheckedResource): string {
+  const reference = nestedJson(resourceReference(resource), '        ');
+  return `,\n      "source": "palisade",\n      "resources": [\n        ${reference}\n      ],\n      "file": ${JSON.stringify(resource.file)},\n      "line": `;
+}
+
+/** What every result of a policy repeats: its id, then (after status and message) severity and category. */
+interface PolicyFields {
+  id: string;
+  classification: string;
+}
+
+function policyFields(policy: CheckedResult['policy']): PolicyFields {
+  return {
+    id: `    {\n      "policy": ${JSON.stringify(policy.id)},\n      "result": "`,
+    classification: `,\n      "severity": ${JSON.stringify(policy.severity)},\n      "category": ${JSON.stringify(policy.category)}`,
+  };
+}
+
+/**
+ * One result as `JSON.stringify(jsonResult(resource, result), null, 2)` writes it inside the results array, without
+ * building the object: the parts shared by a resource's or a policy's results are written once.
+ */
+function writeResult(
+  result: CheckedResult,
+  fields: PolicyFields,
+  resourcePart: string,
+  line: number,
+): string {
+  let out = `${fields.id}${result.status}",\n      "message": ${JSON.stringify(result.message)}${fields.classification}${resourcePart}${JSON.stringify(line)}`;
+  const { pssCheck, exception, violations } = result;
+  if (pssCheck !== undefined || exception !== undefined || violations.length > 0) {
+    out += ',\n      "properties": {';
+    let separator = '\n';
+    if (pssCheck !== undefined) {
+      out += `${separator}        "pssCheck": ${JSON.stringify(pssCheck)}`;
+      separator = ',\n';
+    }
+    if (exception !== undefined) {
+      out += `${separator}        "exception": ${JSON.stringify(exception)}`;
+      separator = ',\n';
+    }
+    if (violations.length > 0)
+      out += `${separator}        "violations": ${nestedJson(violations, '        ')}`;
+    out += '\n      }';
+  }
+  return `${out}\n    }`;
+}
+
+/** The JSON report in pieces, in order: the bytes of `JSON.stringify(buildJsonReport(run), null, 2)` and a newline. */
+export function* jsonReportChunks(run: ValidationRun): Generator<string> {
+  yield `{\n  "summary": ${nestedJson(summarizeRun(run), '  ')},\n  "results": [`;
+  const byPolicy = new Map<CheckedResult['policy'], PolicyFields>();
+  let first = true;
+  for (const resource of run.resources) {
+    if (resource.results.length === 0) continue;
+    const resourcePart = resourceFields(resource);
+    for (const result of resource.results) {
+      let fields = byPolicy.get(result.policy);
+      if (fields === undefined) {
+        fields = policyFields(result.policy);
+        byPolicy.set(result.policy, fields);
+      }
+      const line = result.violations[0]?.line ?? resource.line;
+      yield `${first ? '\n' : ',\n'}${writeResult(result, fields, resourcePart, line)}`;
+      first = false;
+    }
+  }
+  yield `${first ? ']' : '\n  ]'},\n  "errors": ${nestedJson(run.errors, '  ')}\n}\n`;
+}
+
 export function formatJson(run: ValidationRun): string {
-  return `${JSON.stringify(buildJsonReport(run), null, 2)}\n`;
+  return [...jsonReportChunks(run)].join('');
 }

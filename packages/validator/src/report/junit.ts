@@ -55,13 +55,14 @@ function details(result: CheckedResult): string {
   );
 }
 
-function testcase(
-  policy: Policy,
-  resource: CheckedResource,
-  result: CheckedResult,
-  counts: SuiteCounts,
-): string {
+function count(counts: SuiteCounts, status: CheckedResult['status']): void {
   counts.tests++;
+  if (status === 'fail') counts.failures++;
+  else if (status === 'error') counts.errors++;
+  else if (status === 'skip') counts.skipped++;
+}
+
+function testcase(policy: Policy, resource: CheckedResource, result: CheckedResult): string {
   const open = `    <testcase${attributes({
     classname: policy.id,
     name: `${describeResource(resource)} (${resource.file}:${resource.line})`,
@@ -70,13 +71,10 @@ function testcase(
   })}`;
   switch (result.status) {
     case 'fail':
-      counts.failures++;
       return `${open}>\n      <failure${attributes({ message: result.message, type: policy.severity })}>${escapeXmlText(details(result))}</failure>\n    </testcase>`;
     case 'error':
-      counts.errors++;
       return `${open}>\n      <error${attributes({ message: result.message, type: 'error' })}>${escapeXmlText(details(result))}</error>\n    </testcase>`;
     case 'skip':
-      counts.skipped++;
       return `${open}>\n      <skipped${attributes({ message: result.message })}/>\n    </testcase>`;
     case 'warn':
       return `${open}>\n      <system-out>${escapeXmlText(`warning: ${details(result)}`)}</system-out>\n    </testcase>`;
@@ -85,32 +83,61 @@ function testcase(
   }
 }
 
-function testsuite(name: string, timestamp: string, cases: string[], counts: SuiteCounts): string {
-  const open = `  <testsuite${attributes({ name, ...counts, timestamp })}`;
-  return cases.length === 0 ? `${open}/>` : `${open}>\n${cases.join('\n')}\n  </testsuite>`;
+function suiteOpening(name: string, timestamp: string, counts: SuiteCounts): string {
+  return `  <testsuite${attributes({ name, ...counts, timestamp })}`;
 }
 
-export function formatJunit(run: ValidationRun): string {
+/** A policy's suite: its counts, and where its results are (resource and result indices, in pairs, in run order). */
+interface PolicySuite {
+  counts: SuiteCounts;
+  at: number[];
+}
+
+/**
+ * The JUnit report in pieces, in order. Suites go policy by policy while results come resource by resource, so the
+ * counts and the places of each policy's results are gathered first, and each testcase is written when its suite is.
+ */
+export function* junitReportChunks(run: ValidationRun): Generator<string> {
   const timestamp = run.metadata.timestamp.toISOString().replace(/\.\d+Z$/, 'Z');
-  const casesByPolicy = new Map<Policy, { cases: string[]; counts: SuiteCounts }>();
+  const suites = new Map<Policy, PolicySuite>();
   const suiteOf = (policy: Policy) => {
-    let suite = casesByPolicy.get(policy);
+    let suite = suites.get(policy);
     if (!suite) {
-      suite = { cases: [], counts: { tests: 0, failures: 0, errors: 0, skipped: 0 } };
-      casesByPolicy.set(policy, suite);
+      suite = { counts: { tests: 0, failures: 0, errors: 0, skipped: 0 }, at: [] };
+      suites.set(policy, suite);
     }
     return suite;
   };
   for (const policy of run.metadata.policies) suiteOf(policy);
-  for (const resource of run.resources) {
-    for (const result of resource.results) {
+  const total: SuiteCounts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  run.resources.forEach((resource, r) => {
+    resource.results.forEach((result, i) => {
       const suite = suiteOf(result.policy);
-      suite.cases.push(testcase(result.policy, resource, result, suite.counts));
+      count(suite.counts, result.status);
+      count(total, result.status);
+      suite.at.push(r, i);
+    });
+  });
+  total.tests += run.errors.length;
+  total.errors += run.errors.length;
+  const root = `<testsuites${attributes({ name: run.metadata.tool.name, ...total, timestamp })}>`;
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n${root}\n`;
+  let separator = '';
+  for (const [policy, { counts, at }] of suites) {
+    const open = suiteOpening(policy.id, timestamp, counts);
+    if (at.length === 0) {
+      yield `${separator}${open}/>`;
+    } else {
+      yield `${separator}${open}>\n`;
+      for (let k = 0; k < at.length; k += 2) {
+        const resource = run.resources[at[k] as number] as CheckedResource;
+        const result = resource.results[at[k + 1] as number] as CheckedResult;
+        yield `${k === 0 ? '' : '\n'}${testcase(policy, resource, result)}`;
+      }
+      yield '\n  </testsuite>';
     }
+    separator = '\n';
   }
-  const suites = [...casesByPolicy].map(([policy, suite]) =>
-    testsuite(policy.id, timestamp, suite.cases, suite.counts),
-  );
   if (run.errors.length > 0) {
     const counts: SuiteCounts = {
       tests: run.errors.length,
@@ -123,17 +150,11 @@ export function formatJunit(run: ValidationRun): string {
         `    <testcase${attributes({ classname: 'input', name: describeInputError(error), file: error.file, line: error.line })}>\n` +
         `      <error${attributes({ message: error.message, type: 'input' })}/>\n    </testcase>`,
     );
-    suites.push(testsuite('input', timestamp, cases, counts));
+    yield `${separator}${suiteOpening('input', timestamp, counts)}>\n${cases.join('\n')}\n  </testsuite>`;
   }
-  const total: SuiteCounts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
-  for (const suite of casesByPolicy.values()) {
-    total.tests += suite.counts.tests;
-    total.failures += suite.counts.failures;
-    total.errors += suite.counts.errors;
-    total.skipped += suite.counts.skipped;
-  }
-  total.tests += run.errors.length;
-  total.errors += run.errors.length;
-  const root = `<testsuites${attributes({ name: run.metadata.tool.name, ...total, timestamp })}>`;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${root}\n${suites.join('\n')}\n</testsuites>\n`;
+  yield '\n</testsuites>\n';
+}
+
+export function formatJunit(run: ValidationRun): string {
+  return [...junitReportChunks(run)].join('');
 }

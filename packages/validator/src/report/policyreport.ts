@@ -125,27 +125,27 @@ function inputErrorResult(error: InputError, timestamp: PolicyReportResult['time
   };
 }
 
-export function buildPolicyReports(run: ValidationRun): PolicyReport[] {
-  const millis = run.metadata.timestamp.getTime();
-  const timestamp = {
-    seconds: Math.floor(millis / 1000),
-    nanos: (((millis % 1000) + 1000) % 1000) * 1_000_000,
+/** A report without its results; namespace '' is the cluster report. */
+function reportHead(namespace: string, summary: ResultSummary): Omit<PolicyReport, 'results'> {
+  return {
+    apiVersion: POLICY_REPORT_API_VERSION,
+    kind: namespace === '' ? 'ClusterPolicyReport' : 'PolicyReport',
+    metadata:
+      namespace === ''
+        ? { name: 'palisade-cluster', labels: { ...MANAGED_BY } }
+        : { name: `palisade-${namespace}`, namespace, labels: { ...MANAGED_BY } },
+    summary,
   };
+}
+
+export function buildPolicyReports(run: ValidationRun): PolicyReport[] {
+  const timestamp = resultTimestamp(run);
   // Key '' is the cluster report: resources without a namespace, and input errors.
   const byNamespace = new Map<string, PolicyReport>();
   const reportFor = (namespace: string): PolicyReport => {
     let report = byNamespace.get(namespace);
     if (!report) {
-      report = {
-        apiVersion: POLICY_REPORT_API_VERSION,
-        kind: namespace === '' ? 'ClusterPolicyReport' : 'PolicyReport',
-        metadata:
-          namespace === ''
-            ? { name: 'palisade-cluster', labels: { ...MANAGED_BY } }
-            : { name: `palisade-${namespace}`, namespace, labels: { ...MANAGED_BY } },
-        summary: emptySummary(),
-        results: [],
-      };
+      report = { ...reportHead(namespace, emptySummary()), results: [] };
       byNamespace.set(namespace, report);
     }
     return report;
@@ -166,8 +166,107 @@ export function buildPolicyReports(run: ValidationRun): PolicyReport[] {
   return [...byNamespace.keys()].sort().map((namespace) => byNamespace.get(namespace) as PolicyReport);
 }
 
+const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+
+/**
+ * Strings as `yaml` writes them as a map value, each asked of `yaml` once per run (report strings repeat: policy ids,
+ * messages, files, line numbers). Undefined for a string `yaml` writes on several lines (a block scalar), whose
+ * indentation depends on where it sits.
+ */
+class ScalarCache {
+  readonly #written = new Map<string, string | undefined>();
+
+  get(value: string): string | undefined {
+    if (this.#written.has(value)) return this.#written.get(value);
+    const text = stringify({ k: value }, YAML_OPTIONS);
+    const single = text.indexOf('\n') === text.length - 1 ? text.slice(3, -1) : undefined;
+    this.#written.set(value, single);
+    return single;
+  }
+}
+
+/**
+ * One result as `yaml` writes it among a report's results, without a YAML document per result: the shape is fixed,
+ * so only the scalars need `yaml`'s judgement (quoting), which `ScalarCache` gives. A result with a multi-line
+ * string is left to `yaml` whole.
+ */
+function writeResult(result: PolicyReportResult, scalars: ScalarCache): string {
+  const s = (value: string) => {
+    const written = scalars.get(value);
+    if (written === undefined) throw new MultiLineScalar();
+    return written;
+  };
+  try {
+    let out = `  - source: ${s(result.source)}\n    policy: ${s(result.policy)}\n    rule: ${s(result.rule)}\n    category: ${s(result.category)}\n`;
+    if (result.severity !== undefined) out += `    severity: ${s(result.severity)}\n`;
+    out += `    timestamp:\n      seconds: ${result.timestamp.seconds}\n      nanos: ${result.timestamp.nanos}\n`;
+    out += `    result: ${s(result.result)}\n    scored: true\n    message: ${s(result.message)}\n`;
+    if (result.resources !== undefined) {
+      out += result.resources.length === 0 ? '    resources: []\n' : '    resources:\n';
+      for (const reference of result.resources) {
+        out += `      - apiVersion: ${s(reference.apiVersion)}\n        kind: ${s(reference.kind)}\n`;
+        if (reference.name !== undefined) out += `        name: ${s(reference.name)}\n`;
+        if (reference.namespace !== undefined) out += `        namespace: ${s(reference.namespace)}\n`;
+      }
+    }
+    const keys = Object.keys(result.properties);
+    out += keys.length === 0 ? '    properties: {}\n' : '    properties:\n';
+    for (const key of keys) out += `      ${s(key)}: ${s(result.properties[key] as string)}\n`;
+    return out;
+  } catch (error) {
+    if (!(error instanceof MultiLineScalar)) throw error;
+    return stringify({ results: [result] }, YAML_OPTIONS).slice('results:\n'.length);
+  }
+}
+
+class MultiLineScalar extends Error {}
+
+/** The timestamp every result carries: the run's, in seconds and nanoseconds. */
+function resultTimestamp(run: ValidationRun): PolicyReportResult['timestamp'] {
+  const millis = run.metadata.timestamp.getTime();
+  return { seconds: Math.floor(millis / 1000), nanos: (((millis % 1000) + 1000) % 1000) * 1_000_000 };
+}
+
+/**
+ * The PolicyReports in pieces, one result at a time: the bytes of `formatPolicyReports` as `yaml` writes the
+ * reports of `buildPolicyReports`, without building them (a report of 100k resources is hundreds of thousands of
+ * objects, and `yaml` builds a node for each of their values).
+ */
+export function* policyReportChunks(run: ValidationRun): Generator<string> {
+  const timestamp = resultTimestamp(run);
+  // Key '' is the cluster report: resources without a namespace, and input errors.
+  const byNamespace = new Map<string, { resources: CheckedResource[]; summary: ResultSummary }>();
+  const groupOf = (namespace: string) => {
+    let group = byNamespace.get(namespace);
+    if (!group) {
+      group = { resources: [], summary: emptySummary() };
+      byNamespace.set(namespace, group);
+    }
+    return group;
+  };
+  for (const resource of run.resources) {
+    if (resource.results.length === 0) continue;
+    const group = groupOf(resource.namespace ?? '');
+    group.resources.push(resource);
+    for (const result of resource.results) group.summary[result.status]++;
+  }
+  if (run.errors.length > 0) groupOf('').summary.error += run.errors.length;
+  const scalars = new ScalarCache();
+  for (const namespace of [...byNamespace.keys()].sort()) {
+    const group = byNamespace.get(namespace) as { resources: CheckedResource[]; summary: ResultSummary };
+    const head = stringify({ ...reportHead(namespace, group.summary), results: [] }, YAML_OPTIONS);
+    // Every report has a result (it exists because of one), so `results: []` always becomes a list.
+    yield `---\n${head.slice(0, -'[]\n'.length).trimEnd()}\n`;
+    for (const resource of group.resources) {
+      for (const result of resource.results)
+        yield writeResult(reportResult(resource, result, timestamp), scalars);
+    }
+    if (namespace === '') {
+      for (const error of run.errors) yield writeResult(inputErrorResult(error, timestamp), scalars);
+    }
+  }
+}
+
 export function formatPolicyReports(run: ValidationRun): string {
-  return buildPolicyReports(run)
-    .map((report) => `---\n${stringify(report, { lineWidth: 0, aliasDuplicateObjects: false })}`)
-    .join('');
+  return [...policyReportChunks(run)].join('');
 }

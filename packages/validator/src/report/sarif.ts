@@ -4,6 +4,7 @@ import type { Policy, Severity } from '@palisade/core';
 import type { ResultStatus } from '../engine.js';
 import { STDIN_NAME } from '../input-files.js';
 import type { InputError } from '../manifest-resources.js';
+import { nestedJson } from './nested-json.js';
 import {
   type CheckedResource,
   type CheckedResult,
@@ -124,7 +125,8 @@ function notification(error: InputError) {
   };
 }
 
-export function buildSarifLog(run: ValidationRun) {
+/** The rules of a run: its policies, then any policy that gave results without being listed. */
+function rulePolicies(run: ValidationRun): Policy[] {
   const policies = [...run.metadata.policies];
   // Results may come from policies outside the metadata list; give them rules too.
   const known = new Set(policies);
@@ -136,37 +138,62 @@ export function buildSarifLog(run: ValidationRun) {
       }
     }
   }
-  const ruleIndex = new Map(policies.map((policy, i) => [policy.id, i]));
+  return policies;
+}
+
+/** The log without its results, which `sarifResults` gives one by one. */
+function sarifRun(run: ValidationRun, policies: readonly Policy[]) {
   const { tool } = run.metadata;
   return {
-    $schema: SARIF_SCHEMA,
-    version: '2.1.0',
-    runs: [
+    tool: {
+      driver: {
+        name: tool.name,
+        version: tool.version,
+        ...(tool.informationUri ? { informationUri: tool.informationUri } : {}),
+        rules: policies.map(rule),
+      },
+    },
+    invocations: [
       {
-        tool: {
-          driver: {
-            name: tool.name,
-            version: tool.version,
-            ...(tool.informationUri ? { informationUri: tool.informationUri } : {}),
-            rules: policies.map(rule),
-          },
-        },
-        invocations: [
-          {
-            executionSuccessful: run.errors.length === 0,
-            toolExecutionNotifications: run.errors.map(notification),
-          },
-        ],
-        results: run.resources.flatMap((resource) =>
-          resource.results.flatMap((result) =>
-            results(resource, result, ruleIndex.get(result.policy.id) ?? 0),
-          ),
-        ),
+        executionSuccessful: run.errors.length === 0,
+        toolExecutionNotifications: run.errors.map(notification),
       },
     ],
   };
 }
 
+function* sarifResults(run: ValidationRun, policies: readonly Policy[]): Generator<SarifResult> {
+  const ruleIndex = new Map(policies.map((policy, i) => [policy.id, i]));
+  for (const resource of run.resources) {
+    for (const result of resource.results) {
+      if (LEVEL[result.status] === undefined) continue;
+      yield* results(resource, result, ruleIndex.get(result.policy.id) ?? 0);
+    }
+  }
+}
+
+export function buildSarifLog(run: ValidationRun) {
+  const policies = rulePolicies(run);
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [{ ...sarifRun(run, policies), results: [...sarifResults(run, policies)] }],
+  };
+}
+
+/** The SARIF log in pieces, in order: the bytes of `JSON.stringify(buildSarifLog(run), null, 2)` and a newline. */
+export function* sarifLogChunks(run: ValidationRun): Generator<string> {
+  const policies = rulePolicies(run);
+  const { tool, invocations } = sarifRun(run, policies);
+  yield `{\n  "$schema": ${JSON.stringify(SARIF_SCHEMA)},\n  "version": "2.1.0",\n  "runs": [\n    {\n      "tool": ${nestedJson(tool, '      ')},\n      "invocations": ${nestedJson(invocations, '      ')},\n      "results": [`;
+  let first = true;
+  for (const result of sarifResults(run, policies)) {
+    yield `${first ? '\n        ' : ',\n        '}${nestedJson(result, '        ')}`;
+    first = false;
+  }
+  yield `${first ? ']' : '\n      ]'}\n    }\n  ]\n}\n`;
+}
+
 export function formatSarif(run: ValidationRun): string {
-  return `${JSON.stringify(buildSarifLog(run), null, 2)}\n`;
+  return [...sarifLogChunks(run)].join('');
 }

@@ -4,7 +4,7 @@ import {
   type CheckedResult,
   describeInputError,
   describeResource,
-  summarize,
+  emptySummary,
   type ValidationRun,
 } from './run.js';
 
@@ -68,27 +68,30 @@ function formatResource(resource: CheckedResource, paint: Paint): string[] {
   return out;
 }
 
-export function formatText(run: ValidationRun, options: TextReportOptions): string {
+/** The text report in pieces, in order: blocks separated by a blank line, the summary last. */
+export function* textReportChunks(run: ValidationRun, options: TextReportOptions): Generator<string> {
   const paint: Paint = options.color
     ? (style, text) => `\u001b[${ANSI[style]}m${text}\u001b[0m`
     : (_style, text) => text;
-  const blocks: string[] = [];
+  const summary = emptySummary();
+  const files = new Set<string>();
   let clean = 0;
   for (const resource of run.resources) {
-    const noteworthy = resource.results.some(
-      (r) => FINDING_STYLE[r.status] !== undefined || r.exception !== undefined,
-    );
-    if (noteworthy) blocks.push(formatResource(resource, paint).join('\n'));
+    files.add(resource.file);
+    let noteworthy = false;
+    for (const result of resource.results) {
+      summary[result.status]++;
+      if (FINDING_STYLE[result.status] !== undefined || result.exception !== undefined) noteworthy = true;
+    }
+    if (noteworthy) yield `${formatResource(resource, paint).join('\n')}\n\n`;
     else clean++;
   }
   if (run.errors.length > 0) {
     const lines = run.errors.map(
       (e) => `  ${paint('red', 'ERROR')} ${printable(`${describeInputError(e)}: ${e.message}`)}`,
     );
-    blocks.push([paint('bold', 'Input errors'), ...lines].join('\n'));
+    yield `${[paint('bold', 'Input errors'), ...lines].join('\n')}\n\n`;
   }
-  const summary = summarize(run.resources);
-  const files = new Set(run.resources.map((r) => r.file)).size;
   const counts = [
     paint(summary.fail > 0 ? 'red' : 'green', `${summary.fail} failed`),
     paint(summary.warn > 0 ? 'yellow' : 'green', plural(summary.warn, 'warning')),
@@ -97,8 +100,11 @@ export function formatText(run: ValidationRun, options: TextReportOptions): stri
   ];
   if (summary.error > 0) counts.push(paint('red', plural(summary.error, 'error')));
   if (run.errors.length > 0) counts.push(paint('red', plural(run.errors.length, 'input error')));
-  const scope = `${plural(run.resources.length, 'resource')} in ${plural(files, 'file')}`;
+  const scope = `${plural(run.resources.length, 'resource')} in ${plural(files.size, 'file')}`;
   const cleanNote = clean > 0 ? `; ${plural(clean, 'resource')} without findings` : '';
-  blocks.push(`${paint('bold', 'Summary:')} ${scope}${cleanNote}: ${counts.join(', ')}`);
-  return `${blocks.join('\n\n')}\n`;
+  yield `${paint('bold', 'Summary:')} ${scope}${cleanNote}: ${counts.join(', ')}\n`;
+}
+
+export function formatText(run: ValidationRun, options: TextReportOptions): string {
+  return [...textReportChunks(run, options)].join('');
 }
