@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Tests run on sources: the `@palisade/source` export condition points every workspace package at `src/`.
@@ -16,8 +17,8 @@ export default defineConfig({
     // Unit tests keep a short timeout; tests that run a real engine set ENGINE_TEST_TIMEOUT_MS (@palisade/engines).
     testTimeout: 60_000,
     // vitest's default is one worker fewer than the cores: one file at a time on a 2-core machine, while most engine
-    // tests spend their time waiting on an engine process. Two files at a time keep both cores busy
-    // (docs/testing.md has the figures).
-    maxWorkers: 2,
+    // tests spend their time waiting on an engine process. At least two files at a time keep both cores busy
+    // (docs/testing.md); larger machines keep vitest's default.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
