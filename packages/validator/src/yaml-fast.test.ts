@@ -91,8 +91,14 @@ describe('fast path', () => {
     bothWays(`${POD}  x: "a & b"\n  y: '*'\n  z: a*b&c!\n  w: |\n    *a &b !c\n`);
   });
 
-  it('leaves quoted scalars folded onto several lines to js-yaml, after checking their indentation', () => {
-    expect(fastPath(`${POD}  x: "a\n    b"\n`)).toBe('js-yaml');
+  it('reads quoted scalars folded onto several lines, leaving empty lines and escaped breaks to js-yaml', () => {
+    expect(fastPath(`${POD}  x: "a  \n    b \\u00e9\n   c"\n  y: 'it''s  \n     folded '\n`)).toBe('simple');
+    bothWays(`${POD}  x: "a  \n    b \\u00e9\n   c"\n  y: 'it''s  \n     folded '\n  z: " a\n   #b:"\n`);
+    expect(fastPath(`${POD}  x: "a\n\n    b"\n`)).toBe('js-yaml');
+    expect(fastPath(`${POD}  x: "a \\\n    b"\n`)).toBe('js-yaml');
+    expect(fastPath(`${POD}  x: "a \\ \n    b"\n`)).toBe('js-yaml');
+    expect(fastPath(`${POD}  x: "a\n    "\n`)).toBe('js-yaml');
+    bothWays(`${POD}  x: "a\n\n    b"\n  y: "a \\ \n    b"\n  z: "a\n    "\n  w: "\n   a"\n`);
     bothWays(`${POD}  x: "a \\\n    b\n\n    c"\n  y: 'it''s\n   folded' # c\n`);
   });
 

@@ -380,7 +380,7 @@ class BlockParser {
     let value: unknown;
     if (c === QUOTE || c === APOSTROPHE) {
       const close = closeQuote(text, this.#at, this.#lineEnd);
-      if (close === -1) this.#at = this.#multilineQuoted(parent);
+      if (close === -1) value = this.#multilineQuoted(parent);
       else {
         value = this.#quotedValue(this.#at, close);
         this.#at = close;
@@ -399,29 +399,54 @@ class BlockParser {
   }
 
   /**
-   * A quoted scalar value that continues on other lines (writers fold long strings so): its lines are checked
-   * (each indented more than the parent, as the reference requires and `js-yaml` does not) and skipped, and the
-   * value is left to `js-yaml`. Returns where the scalar ends, on the line that is then current.
+   * A quoted scalar value that continues on other lines (writers fold long strings so). Its lines are checked (each
+   * indented more than the parent, as the reference requires and `js-yaml` does not). The common folding is
+   * decoded here: every line has text, the line breaks become spaces, the spaces around them go (and no line of a
+   * double-quoted one ends with `\\`, an escaped line break or space). Other folds (empty lines, escaped breaks)
+   * are left to `js-yaml`. Leaves reading past the closing quote, on the line that is then current.
    */
-  #multilineQuoted(parent: number): number {
+  #multilineQuoted(parent: number): string | undefined {
     const text = this.#text;
     const quote = text.charCodeAt(this.#at);
-    this.#complex = true;
     let at = this.#at + 1;
+    let segmentStart = at;
+    const segments: string[] = [];
+    let foldable = true;
     for (;;) {
       for (; at < this.#lineEnd; at++) {
         const c = text.charCodeAt(at);
         if (quote === QUOTE && c === BACKSLASH) at++;
         else if (c === quote) {
           if (quote === APOSTROPHE && text.charCodeAt(at + 1) === APOSTROPHE) at++;
-          else return at + 1;
+          else break;
         }
       }
+      if (at < this.#lineEnd) break; // the closing quote
+      // Spaces before the line break go with it (they are not escaped: a line ending with `\\` is not folded here).
+      let end = this.#lineEnd;
+      while (end > segmentStart && text.charCodeAt(end - 1) === SPACE) end--;
+      if (end === segmentStart || (quote === QUOTE && text.charCodeAt(end - 1) === BACKSLASH))
+        foldable = false;
+      segments.push(text.slice(segmentStart, end));
+      const breakAt = this.#lineEnd;
       this.#advance();
       if (!this.#has) throw new Refused('an unclosed quoted scalar');
+      if (this.#lineStart !== breakAt + 1) foldable = false; // empty lines (skipped) stand for line breaks
       if (this.#column() <= parent) throw new Refused('a quoted scalar continued without indentation');
       at = this.#at;
+      segmentStart = at;
     }
+    if (at === segmentStart) foldable = false;
+    segments.push(text.slice(segmentStart, at));
+    this.#at = at + 1;
+    if (!foldable) {
+      this.#complex = true;
+      return undefined;
+    }
+    if (this.#locating) return undefined;
+    const content = segments.join(' ');
+    if (quote === APOSTROPHE) return content.includes("'") ? content.replace(/''/g, "'") : content;
+    return content.includes('\\') ? unescapeDoubleQuoted(content) : content;
   }
 
   /** A plain scalar value, and the lines that continue it (then the value is left to `js-yaml`). */
