@@ -2,14 +2,16 @@ import { FastPathUnsupported, plainKeyName, resolvePlainScalar } from '@palisade
 
 /**
  * The first tier of the YAML fast path: a parser for the block structure of plain documents, the shape nearly all
- * Kubernetes manifests have (block mappings and sequences, single-line plain and quoted scalars, single-line flow
- * collections, comments). It reads exactly the structure the reference (`yaml`) accepts and refuses everything
- * else rather than guessing; plain scalars resolve through the reference's own tags (yaml-schema.ts).
+ * Kubernetes manifests have (block mappings and sequences, plain and quoted scalars, also folded onto several
+ * lines, literal block scalars, one-line flow collections, comments). It reads exactly the structure the reference
+ * (`yaml`) accepts and refuses everything else rather than guessing; plain scalars resolve through the reference's
+ * own tags (yaml-schema.ts).
  *
  * Three outcomes: the document's value; `complex` when the structure is plain but some scalars need a complete
- * YAML parser (block scalars, multi-line plain scalars, escapes in double quotes), which `js-yaml` then reads; or
- * `refused` with the reason, when only the reference parser may read the document. The chunk has passed the
- * character checks of yaml-fast.ts (no anchors, aliases, tags, tabs, control characters, merge or complex keys).
+ * YAML parser (folded and keep-chomped block scalars, folds with empty lines or escaped line breaks), which
+ * `js-yaml` then reads; or `refused` with the reason, when only the reference parser may read the document. The
+ * chunk has passed the character checks of yaml-fast.ts (no tabs, control characters, merge or complex keys);
+ * node properties (anchors, aliases, tags) are refused here, as no node may start with `&`, `*` or `!`.
  */
 
 export type SimpleParse =
@@ -465,23 +467,33 @@ class BlockParser {
     }
     const commented = end < this.#lineEnd;
     while (text.charCodeAt(end - 1) === SPACE) end--;
-    const value = this.#locating ? null : resolvePlainScalar(text.slice(start, end));
-    // Lines indented more than the parent continue the scalar (folded into it), unless a comment ended it.
+    // Lines indented more than the parent continue the scalar, unless a comment ended it. Folded as the reference
+    // folds them when each continues the one before (no empty line between) and starts as a plain scalar may:
+    // joined by spaces, then resolved; other continuations are left to `js-yaml`.
+    let source = text.slice(start, end);
+    let foldable = true;
+    let breakAt = this.#lineEnd;
     this.#advance();
     while (this.#has && this.#column() > parent) {
       if (commented || text.charCodeAt(this.#at) === HASH)
         throw new Refused('a comment within a plain scalar');
-      for (let at = this.#at; at < this.#lineEnd; at++) {
+      let lineEnd = this.#lineEnd;
+      for (let at = this.#at; at < lineEnd; at++) {
         const d = text.charCodeAt(at);
-        if (d === COLON && (at + 1 === this.#lineEnd || text.charCodeAt(at + 1) === SPACE)) {
+        if (d === COLON && (at + 1 === lineEnd || text.charCodeAt(at + 1) === SPACE)) {
           throw new Refused('a key in the continuation of a plain scalar');
         }
         if (d === HASH && text.charCodeAt(at - 1) === SPACE)
           throw new Refused('a comment within a plain scalar');
       }
-      this.#complex = true;
+      if (this.#lineStart !== breakAt + 1 || cannotStartPlain(text, this.#at, lineEnd)) foldable = false;
+      while (text.charCodeAt(lineEnd - 1) === SPACE) lineEnd--;
+      if (foldable && !this.#locating) source += ` ${text.slice(this.#at, lineEnd)}`;
+      breakAt = this.#lineEnd;
       this.#advance();
     }
+    if (!foldable) this.#complex = true;
+    const value = this.#locating || !foldable ? null : resolvePlainScalar(source);
     this.#skipNeutralLines();
     return value;
   }
