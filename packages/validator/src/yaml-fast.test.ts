@@ -91,8 +91,14 @@ describe('fast path', () => {
     bothWays(`${POD}  x: "a & b"\n  y: '*'\n  z: a*b&c!\n  w: |\n    *a &b !c\n`);
   });
 
-  it('leaves quoted scalars folded onto several lines to js-yaml, after checking their indentation', () => {
-    expect(fastPath(`${POD}  x: "a\n    b"\n`)).toBe('js-yaml');
+  it('reads quoted scalars folded onto several lines, leaving empty lines and escaped breaks to js-yaml', () => {
+    expect(fastPath(`${POD}  x: "a  \n    b \\u00e9\n   c"\n  y: 'it''s  \n     folded '\n`)).toBe('simple');
+    bothWays(`${POD}  x: "a  \n    b \\u00e9\n   c"\n  y: 'it''s  \n     folded '\n  z: " a\n   #b:"\n`);
+    expect(fastPath(`${POD}  x: "a\n\n    b"\n`)).toBe('js-yaml');
+    expect(fastPath(`${POD}  x: "a \\\n    b"\n`)).toBe('js-yaml');
+    expect(fastPath(`${POD}  x: "a \\ \n    b"\n`)).toBe('js-yaml');
+    expect(fastPath(`${POD}  x: "a\n    "\n`)).toBe('js-yaml');
+    bothWays(`${POD}  x: "a\n\n    b"\n  y: "a \\ \n    b"\n  z: "a\n    "\n  w: "\n   a"\n`);
     bothWays(`${POD}  x: "a \\\n    b\n\n    c"\n  y: 'it''s\n   folded' # c\n`);
   });
 
@@ -109,10 +115,17 @@ describe('fast path', () => {
     bothWays('{"apiVersion": "v1", "kind": "Pod", "a": -0, "b": 1e400}\n');
   });
 
-  it('leaves folded and keep-chomped block scalars and multi-line plain scalars to js-yaml', () => {
+  it('reads plain scalars continued on other lines, leaving empty lines and indicators in them to js-yaml', () => {
+    expect(fastPath(`${POD}  note: a long  \n    folded value\n     1  \n`)).toBe('simple');
+    bothWays(`${POD}  note: a long  \n    folded value\n     1  \n  n: 1\n   2\n  m:\n  - a\n    b\n`);
+    expect(fastPath(`${POD}  note: a\n\n    b\n`)).toBe('js-yaml');
+    expect(fastPath(`${POD}  note: a\n    - b\n`)).toBe('js-yaml');
+    bothWays(`${POD}  note: a\n\n    b\n  n: a\n    - b\n`);
+  });
+
+  it('leaves folded and keep-chomped block scalars to js-yaml', () => {
     expect(fastPath(`${POD}data:\n  script: >\n    echo "hi" # not a comment\n`)).toBe('js-yaml');
     expect(fastPath(`${POD}data:\n  script: |+\n    x\n\n`)).toBe('js-yaml');
-    expect(fastPath(`${POD}  note: a long\n    folded value\n`)).toBe('js-yaml');
     bothWays(`${POD}data:\n  script: |\n    echo "hi" # not a comment\n  folded: >-\n    a\n\n    b\n`);
     bothWays(`${POD}  note: a long\n    folded value\n  escaped: "tab\\there \\u00e9"\n`);
   });

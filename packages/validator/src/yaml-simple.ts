@@ -2,14 +2,16 @@ import { FastPathUnsupported, plainKeyName, resolvePlainScalar } from '@palisade
 
 /**
  * The first tier of the YAML fast path: a parser for the block structure of plain documents, the shape nearly all
- * Kubernetes manifests have (block mappings and sequences, single-line plain and quoted scalars, single-line flow
- * collections, comments). It reads exactly the structure the reference (`yaml`) accepts and refuses everything
- * else rather than guessing; plain scalars resolve through the reference's own tags (yaml-schema.ts).
+ * Kubernetes manifests have (block mappings and sequences, plain and quoted scalars, also folded onto several
+ * lines, literal block scalars, one-line flow collections, comments). It reads exactly the structure the reference
+ * (`yaml`) accepts and refuses everything else rather than guessing; plain scalars resolve through the reference's
+ * own tags (yaml-schema.ts).
  *
  * Three outcomes: the document's value; `complex` when the structure is plain but some scalars need a complete
- * YAML parser (block scalars, multi-line plain scalars, escapes in double quotes), which `js-yaml` then reads; or
- * `refused` with the reason, when only the reference parser may read the document. The chunk has passed the
- * character checks of yaml-fast.ts (no anchors, aliases, tags, tabs, control characters, merge or complex keys).
+ * YAML parser (folded and keep-chomped block scalars, folds with empty lines or escaped line breaks), which
+ * `js-yaml` then reads; or `refused` with the reason, when only the reference parser may read the document. The
+ * chunk has passed the character checks of yaml-fast.ts (no tabs, control characters, merge or complex keys);
+ * node properties (anchors, aliases, tags) are refused here, as no node may start with `&`, `*` or `!`.
  */
 
 export type SimpleParse =
@@ -380,7 +382,7 @@ class BlockParser {
     let value: unknown;
     if (c === QUOTE || c === APOSTROPHE) {
       const close = closeQuote(text, this.#at, this.#lineEnd);
-      if (close === -1) this.#at = this.#multilineQuoted(parent);
+      if (close === -1) value = this.#multilineQuoted(parent);
       else {
         value = this.#quotedValue(this.#at, close);
         this.#at = close;
@@ -399,29 +401,54 @@ class BlockParser {
   }
 
   /**
-   * A quoted scalar value that continues on other lines (writers fold long strings so): its lines are checked
-   * (each indented more than the parent, as the reference requires and `js-yaml` does not) and skipped, and the
-   * value is left to `js-yaml`. Returns where the scalar ends, on the line that is then current.
+   * A quoted scalar value that continues on other lines (writers fold long strings so). Its lines are checked (each
+   * indented more than the parent, as the reference requires and `js-yaml` does not). The common folding is
+   * decoded here: every line has text, the line breaks become spaces, the spaces around them go (and no line of a
+   * double-quoted one ends with `\\`, an escaped line break or space). Other folds (empty lines, escaped breaks)
+   * are left to `js-yaml`. Leaves reading past the closing quote, on the line that is then current.
    */
-  #multilineQuoted(parent: number): number {
+  #multilineQuoted(parent: number): string | undefined {
     const text = this.#text;
     const quote = text.charCodeAt(this.#at);
-    this.#complex = true;
     let at = this.#at + 1;
+    let segmentStart = at;
+    const segments: string[] = [];
+    let foldable = true;
     for (;;) {
       for (; at < this.#lineEnd; at++) {
         const c = text.charCodeAt(at);
         if (quote === QUOTE && c === BACKSLASH) at++;
         else if (c === quote) {
           if (quote === APOSTROPHE && text.charCodeAt(at + 1) === APOSTROPHE) at++;
-          else return at + 1;
+          else break;
         }
       }
+      if (at < this.#lineEnd) break; // the closing quote
+      // Spaces before the line break go with it (they are not escaped: a line ending with `\\` is not folded here).
+      let end = this.#lineEnd;
+      while (end > segmentStart && text.charCodeAt(end - 1) === SPACE) end--;
+      if (end === segmentStart || (quote === QUOTE && text.charCodeAt(end - 1) === BACKSLASH))
+        foldable = false;
+      segments.push(text.slice(segmentStart, end));
+      const breakAt = this.#lineEnd;
       this.#advance();
       if (!this.#has) throw new Refused('an unclosed quoted scalar');
+      if (this.#lineStart !== breakAt + 1) foldable = false; // empty lines (skipped) stand for line breaks
       if (this.#column() <= parent) throw new Refused('a quoted scalar continued without indentation');
       at = this.#at;
+      segmentStart = at;
     }
+    if (at === segmentStart) foldable = false;
+    segments.push(text.slice(segmentStart, at));
+    this.#at = at + 1;
+    if (!foldable) {
+      this.#complex = true;
+      return undefined;
+    }
+    if (this.#locating) return undefined;
+    const content = segments.join(' ');
+    if (quote === APOSTROPHE) return content.includes("'") ? content.replace(/''/g, "'") : content;
+    return content.includes('\\') ? unescapeDoubleQuoted(content) : content;
   }
 
   /** A plain scalar value, and the lines that continue it (then the value is left to `js-yaml`). */
@@ -440,23 +467,33 @@ class BlockParser {
     }
     const commented = end < this.#lineEnd;
     while (text.charCodeAt(end - 1) === SPACE) end--;
-    const value = this.#locating ? null : resolvePlainScalar(text.slice(start, end));
-    // Lines indented more than the parent continue the scalar (folded into it), unless a comment ended it.
+    // Lines indented more than the parent continue the scalar, unless a comment ended it. Folded as the reference
+    // folds them when each continues the one before (no empty line between) and starts as a plain scalar may:
+    // joined by spaces, then resolved; other continuations are left to `js-yaml`.
+    let source = text.slice(start, end);
+    let foldable = true;
+    let breakAt = this.#lineEnd;
     this.#advance();
     while (this.#has && this.#column() > parent) {
       if (commented || text.charCodeAt(this.#at) === HASH)
         throw new Refused('a comment within a plain scalar');
-      for (let at = this.#at; at < this.#lineEnd; at++) {
+      let lineEnd = this.#lineEnd;
+      for (let at = this.#at; at < lineEnd; at++) {
         const d = text.charCodeAt(at);
-        if (d === COLON && (at + 1 === this.#lineEnd || text.charCodeAt(at + 1) === SPACE)) {
+        if (d === COLON && (at + 1 === lineEnd || text.charCodeAt(at + 1) === SPACE)) {
           throw new Refused('a key in the continuation of a plain scalar');
         }
         if (d === HASH && text.charCodeAt(at - 1) === SPACE)
           throw new Refused('a comment within a plain scalar');
       }
-      this.#complex = true;
+      if (this.#lineStart !== breakAt + 1 || cannotStartPlain(text, this.#at, lineEnd)) foldable = false;
+      while (text.charCodeAt(lineEnd - 1) === SPACE) lineEnd--;
+      if (foldable && !this.#locating) source += ` ${text.slice(this.#at, lineEnd)}`;
+      breakAt = this.#lineEnd;
       this.#advance();
     }
+    if (!foldable) this.#complex = true;
+    const value = this.#locating || !foldable ? null : resolvePlainScalar(source);
     this.#skipNeutralLines();
     return value;
   }
