@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { pssLevelOf } from '@palisade/core';
 import { catalogue } from '@palisade/policies';
 import { type CliIO, EXIT_OK, UsageError } from './io.js';
-import { POLICIES_USAGE } from './usage.js';
+import { POLICIES_USAGE } from './policies-usage.js';
 
 /** `palisade policies`: the catalogue as a table or JSON. */
 

@@ -73,6 +73,11 @@ describe('modules loaded at start-up', () => {
     },
   );
 
+  it('policies does not load the validator (nor its js-yaml)', () => {
+    const loaded = staticallyLoaded('src/bin.ts', 'src/policies-command.ts');
+    expect(loaded.filter((m) => /packages\/validator\/|\/js-yaml@/.test(m))).toEqual([]);
+  });
+
   it('tsx is imported only when a TypeScript configuration is read', () => {
     const importers = Object.entries(metafile.inputs)
       .filter(([, input]) => input.imports.some((i) => i.path.startsWith('tsx')))

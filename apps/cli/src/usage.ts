@@ -1,7 +1,7 @@
 import { REPORT_FORMATS } from '@palisade/validator';
 import { SELECTION_USAGE } from './selection.js';
 
-/** Help texts of the commands (the main one is in main-usage.ts, which `--version` loads without these). */
+/** Help texts of the commands (the main one is in main-usage.ts and `policies`' in policies-usage.ts: they import nothing, so `--version` and `policies` load neither the validator nor the selection code). */
 
 export const VALIDATE_USAGE = `Usage: palisade validate [options] <paths...>
 
@@ -30,13 +30,4 @@ Examples:
   palisade validate --profile baseline --pss-version v1.30 deploy.yaml
   palisade validate --policy restrict-image-registries --params params.yaml --enforcement warn k8s/
   kubectl get deploy -A -o json | palisade validate --format sarif -
-`;
-
-export const POLICIES_USAGE = `Usage: palisade policies [options]
-
-List the policies in the catalogue with their severity, category and Pod Security Standards level.
-
-Options:
-  -f, --format <format>   text or json (default: text)
-  -h, --help              Show this help
 `;
