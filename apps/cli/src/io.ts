@@ -2,7 +2,7 @@
 
 export interface OutputStream {
   /** `false` when the stream's buffer is full: wait for `drain` (when the stream has `once`) before writing more. */
-  write(chunk: string): unknown;
+  write(chunk: string | Uint8Array): unknown;
   once?(event: 'drain', listener: () => void): unknown;
   /** True when the stream is a terminal. */
   isTTY?: boolean;
