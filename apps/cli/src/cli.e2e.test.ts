@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,42 @@ describe('palisade (process)', () => {
     expect(palisade(['validate', '--format', 'yaml', '-'], clean).code).toBe(2);
     expect(palisade(['validate', '-'], 'kind: [broken').code).toBe(2);
     expect(palisade(['--version']).code).toBe(0);
+  });
+});
+
+describe('palisade writing to a pipe whose reader stops early (`| head`)', () => {
+  it('stops writing quietly and still exits with the verdict', async () => {
+    const pods = Array.from({ length: 400 }, (_, i) =>
+      PRIVILEGED_POD.replace('name: piped', `name: piped-${i}`),
+    ).join('---\n');
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=@palisade/source',
+        '--import',
+        'tsx',
+        bin,
+        'validate',
+        '--profile',
+        'baseline',
+        '--format',
+        'json',
+        '-',
+      ],
+      { cwd: root, env: { ...process.env, NO_COLOR: '' } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+    });
+    // Like `head -c 1`: read the first piece of the report, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.stdin.end(pods);
+    const code = await new Promise<number | null>((resolve) =>
+      child.on('close', (status) => resolve(status)),
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
   });
 });
 

@@ -3,7 +3,10 @@
 export interface OutputStream {
   /** `false` when the stream's buffer is full: wait for `drain` (when the stream has `once`) before writing more. */
   write(chunk: string | Uint8Array): unknown;
-  once?(event: 'drain', listener: () => void): unknown;
+  once?(event: 'drain' | 'close', listener: () => void): unknown;
+  removeListener?(event: 'drain' | 'close', listener: () => void): unknown;
+  /** True once the stream is closed (e.g. the reader of a pipe went away): nothing more can be written. */
+  destroyed?: boolean;
   /** True when the stream is a terminal. */
   isTTY?: boolean;
 }

@@ -32,16 +32,25 @@ export function* utf8Batches(chunks: Iterable<string>, batchBytes = BATCH_BYTES)
   if (used > 0) yield batch.subarray(0, used);
 }
 
+/** Resolves on `drain`, or on `close`: a closed stream never drains, and waiting for it would end the process. */
 function drained(stream: OutputStream): Promise<void> {
   return new Promise((resolve) => {
-    if (stream.once) stream.once('drain', resolve);
-    else resolve();
+    if (!stream.once) return resolve();
+    const settle = () => {
+      stream.removeListener?.('drain', settle);
+      stream.removeListener?.('close', settle);
+      resolve();
+    };
+    stream.once?.('drain', settle);
+    stream.once?.('close', settle);
   });
 }
 
 /** To a stream (stdout): waits for `drain` whenever the stream says its buffer is full. */
 export async function writeChunksToStream(chunks: Iterable<string>, stream: OutputStream): Promise<void> {
   for (const batch of utf8Batches(chunks)) {
+    // The reader went away (`| head`): the rest has nowhere to go; the caller still returns the verdict.
+    if (stream.destroyed === true) return;
     if (stream.write(batch) === false) await drained(stream);
   }
 }
