@@ -356,12 +356,12 @@ const loadAfter = load();
 
 console.log(
   [
-    `Whole process, cold (a fresh process per run), ${runs} runs each, ${count.toLocaleString('en-US')} Deployments ` +
+    `- Whole process, cold (a fresh process per run), ${runs} runs each, ${count.toLocaleString('en-US')} Deployments ` +
       `(seed ${seed}), restricted + ${hardeningPolicies.length} hardening policies, \`--format json >/dev/null\`.`,
-    `Commit ${commit}${dirty > 0 ? ' (with uncommitted changes)' : ''}, Node ${process.version}, ` +
+    `- Commit ${commit}${dirty > 0 ? ' (with uncommitted changes)' : ''}, Node ${process.version}, ` +
       `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB.`,
-    `Load before: ${loadBefore}`,
-    `Load after:  ${loadAfter}`,
+    `- Load before: ${loadBefore}`,
+    `- Load after: ${loadAfter}`,
     '',
     table(),
     ...[...refused].map(
