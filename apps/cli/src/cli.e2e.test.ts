@@ -23,6 +23,12 @@ function palisade(args: string[], input?: string) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * A hang guard, not a speed limit: each test starts several CLI processes through the tsx loader (1–3 s each when
+ * idle, several times that on a busy machine), so the suite's 60 s default could fail a correct test.
+ */
+const PROCESS_TESTS = { timeout: 10 * 60_000 };
+
 const PRIVILEGED_POD = `apiVersion: v1
 kind: Pod
 metadata: {name: piped, namespace: demo}
@@ -33,7 +39,7 @@ spec:
       securityContext: {privileged: true}
 `;
 
-describe('palisade (process)', () => {
+describe('palisade (process)', PROCESS_TESTS, () => {
   it('is an executable node script', () => {
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
@@ -56,7 +62,7 @@ describe('palisade (process)', () => {
   });
 });
 
-describe('palisade writing to a pipe whose reader stops early (`| head`)', () => {
+describe('palisade writing to a pipe whose reader stops early (`| head`)', PROCESS_TESTS, () => {
   it('stops writing quietly and still exits with the verdict', async () => {
     const pods = Array.from({ length: 400 }, (_, i) =>
       PRIVILEGED_POD.replace('name: piped', `name: piped-${i}`),
@@ -92,7 +98,7 @@ describe('palisade writing to a pipe whose reader stops early (`| head`)', () =>
   });
 });
 
-describe('palisade --config (process)', () => {
+describe('palisade --config (process)', PROCESS_TESTS, () => {
   const example = join(root, 'examples', 'gitops-repo');
   const config = join(example, 'palisade.config.ts');
 

@@ -15,7 +15,7 @@ ${SELECTION_USAGE}
 Input:
       --allow-empty             A path that yields no Kubernetes resource is not an error (by default it is,
                                 so a job pointed at the wrong folder fails instead of passing)
-      --max-file-size <size>    Skip larger inputs as errors, e.g. 10MiB, 512KiB, 1048576 (default: 64MiB)
+      --max-file-size <size>    Skip larger inputs as errors, e.g. 10MiB, 512KiB, 1048576 (default: 256MiB)
 
 Output:
   -f, --format <format>         ${REPORT_FORMATS.join(', ')} (default: text)
