@@ -702,6 +702,16 @@ describe('YAML fast path against the reference parser', () => {
     expect(simple / total).toBeGreaterThan(0.5);
   });
 
+  it('agrees on damaged flow-style documents (what flow context reads subtly must take the reference)', () => {
+    const damaged = fc
+      .tuple(flowTextArbitrary(), fc.array(mutationArb, { minLength: 1, maxLength: 3 }))
+      .map(([text, mutations]) => mutations.reduce(mutate, text));
+    fc.assert(
+      fc.property(damaged, (text) => compare(text)),
+      { seed: SEED + 3, numRuns: Math.ceil(RUNS / 3) },
+    );
+  });
+
   it('agrees on generated manifests in many styles, with tricky scalars and document markers', () => {
     const counts = agreeOn(textArbitrary(true), SEED);
     // The generators must exercise both fast parsers, not only the fallbacks.
