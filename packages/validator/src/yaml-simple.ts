@@ -3,9 +3,9 @@ import { FastPathUnsupported, plainKeyName, resolvePlainScalar } from '@palisade
 /**
  * The first tier of the YAML fast path: a parser for the block structure of plain documents, the shape nearly all
  * Kubernetes manifests have (block mappings and sequences, plain and quoted scalars, also folded onto several
- * lines, literal block scalars, flow collections, also wrapped over several lines, comments). It reads exactly the structure the reference
- * (`yaml`) accepts and refuses everything else rather than guessing; plain scalars resolve through the reference's
- * own tags (yaml-schema.ts).
+ * lines, literal block scalars, flow collections, also wrapped over several lines, comments). It reads exactly the
+ * structure the reference (`yaml`) accepts and refuses everything else rather than guessing; plain scalars resolve
+ * through the reference's own tags (yaml-schema.ts).
  *
  * Three outcomes: the document's value; `complex` when the structure is plain but some scalars need a complete
  * YAML parser (folded and keep-chomped block scalars, folds with empty lines or escaped line breaks), which
@@ -21,9 +21,9 @@ export type SimpleParse =
 
 /**
  * Where a node is, as the reference's line lookup (source-lines.ts) sees it: `at` is the offset of a mapping key
- * (for a pair's value) or of a sequence item (or the document's root); `children` are those of a block collection
- * (by key name as the reference compares them, `String(key.value)`, or by index). Scalars have none: a path into
- * them stops at their line, as it does in the reference.
+ * (for a pair's value) or of a sequence item (or the document's root); `children` are those of a collection, block
+ * or flow (by key name as the reference compares them, `String(key.value)`, or by index). Scalars have none: a
+ * path into them stops at their line, as it does in the reference.
  */
 export interface NodePosition {
   readonly at: number;
@@ -651,9 +651,8 @@ class BlockParser {
   }
 
   /**
-   * The source of a plain scalar in a flow collection: up to a flow indicator, `: `, `:` before one, or ` #`.
-   * One that reaches the end of its line is only taken when a `,` or closing bracket follows on the next (else it
-   * continues there, folded: left to the reference); the callers check what follows.
+   * The source of a plain scalar's part on the current line in a flow collection: up to a flow indicator, `: `,
+   * `:` before one, or ` #` (a key's whole source: implicit keys do not span lines).
    */
   #flowPlain(): string {
     const text = this.#text;
