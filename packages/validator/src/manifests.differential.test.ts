@@ -624,7 +624,94 @@ function agreeOn(
   return counts;
 }
 
+/**
+ * Documents as the `yaml` package prints them in flow style (the flow writer corpus): generated values, wrapped at
+ * several widths and indentations, then edited as people edit them: comments after entries, blank lines, the
+ * collection moved under a block key (`spec:` then the flow collection, more indented).
+ */
+function flowTextArbitrary(): fc.Arbitrary<string> {
+  const scalar = fc.oneof(
+    { weight: 4, arbitrary: scalarTextArb(true) },
+    { weight: 1, arbitrary: fc.integer() },
+    { weight: 1, arbitrary: fc.boolean() },
+    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.constantFrom('a: b, c', 'http://x.y/z#q', '--flag=1', 'x #y', '[a]', '{b}') },
+  );
+  const key = fc.oneof(fc.constantFrom(...KEYS), fc.stringMatching(/^[a-z]{1,12}$/), scalarTextArb(true));
+  const value = fc.letrec<{ node: unknown }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      { weight: 3, arbitrary: scalar },
+      { weight: 2, arbitrary: fc.dictionary(key, tie('node'), { maxKeys: 5 }) },
+      { weight: 1, arbitrary: fc.array(tie('node'), { maxLength: 5 }) },
+    ),
+  })).node;
+  return fc
+    .record({
+      name: fc.stringMatching(/^[a-z][a-z0-9-]{0,40}$/),
+      spec: fc.dictionary(key, value, { maxKeys: 6 }),
+      lineWidth: fc.constantFrom(20, 40, 80),
+      indent: fc.constantFrom(1, 2, 4),
+      padding: fc.boolean(),
+      edits: fc.array(fc.constantFrom('comment', 'blank', 'under-key'), { maxLength: 3 }),
+      documents: fc.integer({ min: 1, max: 3 }),
+    })
+    .map(({ name, spec, lineWidth, indent, padding, edits, documents }) => {
+      const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, spec };
+      let text = stringify(object, {
+        collectionStyle: 'flow',
+        lineWidth,
+        minContentWidth: 10,
+        indent,
+        flowCollectionPadding: padding,
+      });
+      let counter = 0;
+      for (const edit of edits) {
+        if (edit === 'comment') text = text.replace(/,\n/g, (m) => (++counter % 3 === 0 ? ', # c: d\n' : m));
+        if (edit === 'blank') text = text.replace(/,\n/g, (m) => (++counter % 4 === 0 ? ',\n\n' : m));
+        if (edit === 'under-key') {
+          const { spec: _, ...head } = object;
+          const inner = stringify(spec, {
+            collectionStyle: 'flow',
+            lineWidth,
+            indent,
+            flowCollectionPadding: padding,
+          });
+          const body = inner.replace(/\n(?=.)/g, `\n${' '.repeat(indent + 1)}`);
+          text = `${stringify(head)}spec:\n${' '.repeat(indent)}${body}`;
+        }
+      }
+      return Array.from({ length: documents }, () => text).join('---\n');
+    });
+}
+
 describe('YAML fast path against the reference parser', () => {
+  it('agrees on flow-style documents as the yaml package wraps them, on the line of every path', () => {
+    let simple = 0;
+    let total = 0;
+    fc.assert(
+      fc.property(flowTextArbitrary(), (text) => {
+        const counted = fastDocuments(text);
+        simple += counted.simple;
+        total += counted.total;
+        compare(text, everyPath);
+      }),
+      { seed: SEED + 2, numRuns: Math.ceil(RUNS / 3) },
+    );
+    // Most of them are read by the block-structure parser, not left to the reference.
+    expect(simple / total).toBeGreaterThan(0.5);
+  });
+
+  it('agrees on damaged flow-style documents (what flow context reads subtly must take the reference)', () => {
+    const damaged = fc
+      .tuple(flowTextArbitrary(), fc.array(mutationArb, { minLength: 1, maxLength: 3 }))
+      .map(([text, mutations]) => mutations.reduce(mutate, text));
+    fc.assert(
+      fc.property(damaged, (text) => compare(text)),
+      { seed: SEED + 3, numRuns: Math.ceil(RUNS / 3) },
+    );
+  });
+
   it('agrees on generated manifests in many styles, with tricky scalars and document markers', () => {
     const counts = agreeOn(textArbitrary(true), SEED);
     // The generators must exercise both fast parsers, not only the fallbacks.

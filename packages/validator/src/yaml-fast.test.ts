@@ -185,11 +185,108 @@ describe('fallbacks to the reference parser', () => {
       `${POD}  x: "a\n  b"\n`,
       /^refused: a quoted scalar continued without/,
     ],
+    // Flow collections over several lines: what YAML's flow context reads subtly stays with the reference.
     [
-      'a multi-line flow collection',
-      `${POD}  x: [a,\n    b]\n`,
-      /^refused: a flow collection that continues/,
+      'a plain scalar folded over an empty line in a flow collection',
+      `${POD}  x: [a\n\n    b]\n`,
+      /^refused: a plain scalar folded over an empty line/,
     ],
+    [
+      'a plain scalar continued with an indicator in a flow collection',
+      `${POD}  x: [a\n    @b]\n`,
+      /^refused: a plain scalar continued with an indicator/,
+    ],
+    [
+      'a comment after a folded plain scalar in a flow collection',
+      `${POD}  x: [a\n    b # c\n    ]\n`,
+      /^refused: a comment after a folded plain scalar/,
+    ],
+    [
+      'a comment line inside a folded plain scalar in a flow collection',
+      `${POD}  x: [a\n    # c\n    b]\n`,
+      /^refused: a plain scalar continued with an indicator/,
+    ],
+    [
+      'a plain value that runs into a key on the next line',
+      `${POD}  x: {a: b\n    c: d}\n`,
+      /^refused: a flow collection entry followed by something else/,
+    ],
+    [
+      'a quoted scalar folded over an empty line in a flow collection',
+      `${POD}  x: ["a\n\n    b"]\n`,
+      /^refused: a quoted scalar in a flow collection folded subtly/,
+    ],
+    [
+      "a quoted scalar continued at its key's indentation in a flow collection",
+      `${POD}  x: ["a\n  b"]\n`,
+      /^refused: a quoted scalar continued without/,
+    ],
+    [
+      'an implicit key spanning lines in a flow mapping',
+      `${POD}  x: {a\n    : 1}\n`,
+      /^refused: a flow mapping entry that is not/,
+    ],
+    [
+      'a quoted implicit key spanning lines in a flow mapping',
+      `${POD}  x: {"a"\n    : 1}\n`,
+      /^refused: a flow mapping entry that is not/,
+    ],
+    ['an explicit key in a flow mapping', `${POD}  x: {? a : 1}\n`, /^refused: it contains "\?"/],
+    ['a pair in a flow sequence', `${POD}  x: [a: 1]\n`, /^refused: a flow collection entry followed/],
+    [
+      '`:` right after a plain key in a flow mapping',
+      `${POD}  x: {a:1}\n`,
+      /^refused: a flow mapping entry that is not/,
+    ],
+    [
+      '`:` right after a quoted key in a flow mapping',
+      `${POD}  x: {"a":1}\n`,
+      /^refused: a flow mapping entry that is not/,
+    ],
+    [
+      'an empty entry in a flow sequence',
+      `${POD}  x: [a, , b]\n`,
+      /^refused: an empty entry or an indicator/,
+    ],
+    [
+      'an empty value in a flow mapping',
+      `${POD}  x: {a: , b: 1}\n`,
+      /^refused: an empty entry or an indicator/,
+    ],
+    [
+      'a key without a value in a flow mapping',
+      `${POD}  x: {a, b: 1}\n`,
+      /^refused: a flow mapping entry that is not/,
+    ],
+    [
+      'a trailing comma in a flow sequence',
+      `${POD}  x: [\n    a,\n    ]\n`,
+      /^refused: an empty entry or an indicator/,
+    ],
+    [
+      'a trailing comma in a flow mapping',
+      `${POD}  x: {a: 1, }\n`,
+      /^refused: an empty entry or an indicator/,
+    ],
+    [
+      "a flow line at its key's indentation (an error for the reference)",
+      `${POD}  x: [a,\n  b]\n`,
+      /^refused: a flow collection line not indented enough/,
+    ],
+    [
+      "a closing bracket at its key's indentation (the reference reads it)",
+      `${POD}  x: [\n    a\n  ]\n`,
+      /^refused: a flow collection line not indented enough/,
+    ],
+    [
+      'a comment glued to a comma in a flow collection',
+      `${POD}  x: [a,#c\n    b]\n`,
+      /^refused: an empty entry or an indicator/,
+    ],
+    ['an unclosed flow collection', `${POD}  x: [a,\n    b\n`, /^refused: an unclosed flow collection/],
+    ['a tab in a flow collection', `${POD}  x: [a,\n\t b]\n`, /^refused: it contains "\\t"/],
+    ['text after a flow collection', `${POD}  x: [a,\n    b] c\n`, /^refused: text after a value/],
+    ['a flow collection as a key over lines', `[a,\n b]: 1\n`, /^refused: it contains "]:"/],
     ['a block scalar indentation indicator', `${POD}  x: |2\n     a\n`, /^refused: a block scalar header/],
     ['a duplicate key', `${POD}  x: 1\n  x: 2\n`, /^refused: a duplicate or special key/],
     ['a __proto__ key', `${POD}  __proto__: 1\n`, /^refused: a duplicate or special key/],
@@ -221,6 +318,75 @@ describe('fallbacks to the reference parser', () => {
       bothWays(text);
     });
   }
+
+  it('reads flow collections wrapped over several lines as the `yaml` package prints them, with their lines', () => {
+    const text = [
+      '{',
+      '  apiVersion: v1,',
+      '  kind: Pod,',
+      '  metadata:',
+      '    { name: web, labels: { app: "a: b, c" } },',
+      '  spec:',
+      '    {',
+      '      containers:',
+      '        [',
+      '          {',
+      '            name: app, # the main one',
+      "            image: 'nginx:1.27',",
+      '            args:',
+      '              [',
+      '                --port=80,',
+      '                http://x.y/z#q,',
+      '                a plain scalar',
+      '                  folded, "a quoted',
+      '                  one  "',
+      '              ],',
+      '',
+      '            ports: [ { containerPort: 80 } ]',
+      '          }',
+      '        ]',
+      '    }',
+      '}',
+      '---',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {',
+      '  name: x, labels: {',
+      '    a: "1"}}',
+      '',
+    ].join('\n');
+    expect(fastPath(text)).toBe('simple');
+    const [first, second] = bothWays(text).resources;
+    expect(first?.object).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web', labels: { app: 'a: b, c' } },
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'nginx:1.27',
+            args: ['--port=80', 'http://x.y/z#q', 'a plain scalar folded', 'a quoted one  '],
+            ports: [{ containerPort: 80 }],
+          },
+        ],
+      },
+    });
+    const reference = parseManifestsWithReference(text, 'f.yaml').resources;
+    const paths = [
+      ['metadata', 'labels', 'app'],
+      ['spec', 'containers', 0, 'image'],
+      ['spec', 'containers', 0, 'args'],
+      ['spec', 'containers', 0, 'args', 3],
+      ['spec', 'containers', 0, 'ports', 0],
+      ['spec', 'missing', 0],
+    ];
+    for (const path of paths) expect(first?.lineOf(path), path.join('.')).toBe(reference[0]?.lineOf(path));
+    expect(first?.lineOf(['spec', 'containers', 0, 'args', 1])).toBe(16);
+    expect(first?.lineOf(['spec', 'containers', 0, 'ports', 0, 'containerPort'])).toBe(22);
+    expect(first?.lineOf(['spec', 'containers', 0])).toBe(10);
+    expect(second?.lineOf(['metadata', 'labels', 'a'])).toBe(32);
+  });
 
   it('reports the reference error and line for a document the fast path refuses', () => {
     const loaded = bothWays(`${POD}---\n${POD}  hostPID: true\n  hostPID: false\n---\n${POD}`);

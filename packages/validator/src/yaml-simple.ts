@@ -3,9 +3,9 @@ import { FastPathUnsupported, plainKeyName, resolvePlainScalar } from '@palisade
 /**
  * The first tier of the YAML fast path: a parser for the block structure of plain documents, the shape nearly all
  * Kubernetes manifests have (block mappings and sequences, plain and quoted scalars, also folded onto several
- * lines, literal block scalars, one-line flow collections, comments). It reads exactly the structure the reference
- * (`yaml`) accepts and refuses everything else rather than guessing; plain scalars resolve through the reference's
- * own tags (yaml-schema.ts).
+ * lines, literal block scalars, flow collections, also wrapped over several lines, comments). It reads exactly the
+ * structure the reference (`yaml`) accepts and refuses everything else rather than guessing; plain scalars resolve
+ * through the reference's own tags (yaml-schema.ts).
  *
  * Three outcomes: the document's value; `complex` when the structure is plain but some scalars need a complete
  * YAML parser (folded and keep-chomped block scalars, folds with empty lines or escaped line breaks), which
@@ -21,9 +21,9 @@ export type SimpleParse =
 
 /**
  * Where a node is, as the reference's line lookup (source-lines.ts) sees it: `at` is the offset of a mapping key
- * (for a pair's value) or of a sequence item (or the document's root); `children` are those of a block collection
- * (by key name as the reference compares them, `String(key.value)`, or by index). Scalars and flow collections
- * (always on one line here) have none: a path into them stops at their line, as it does in the reference.
+ * (for a pair's value) or of a sequence item (or the document's root); `children` are those of a collection, block
+ * or flow (by key name as the reference compares them, `String(key.value)`, or by index). Scalars have none: a
+ * path into them stops at their line, as it does in the reference.
  */
 export interface NodePosition {
   readonly at: number;
@@ -117,6 +117,8 @@ class BlockParser {
   /** Whether positions are recorded (`locateSimple`); then `#children` holds those of the node just read. */
   readonly #locating: boolean;
   #children: Map<string, NodePosition> | NodePosition[] | undefined;
+  /** The column of the block node a flow collection is in (-1 at the top): its lines must be indented more. */
+  #flowParent = -1;
 
   constructor(text: string, start: number, end: number, locating: boolean) {
     this.#text = text;
@@ -238,9 +240,10 @@ class BlockParser {
     const column = this.#column();
     if (this.#atEntry()) return this.#blockSequence(column);
     if (this.#keyEnd() !== -1) return this.#blockMapping(column);
-    // A one-line flow collection on its own line under a key or entry (`toYaml | nindent` prints `{}` so).
+    // A flow collection on its own line under a key or entry (`toYaml | nindent` prints `{}` so), or as the
+    // document (the `yaml` package's flow style).
     const c = this.#text.charCodeAt(this.#at);
-    if (parent !== undefined && (c === OPEN_BRACE || c === OPEN_BRACKET)) return this.#inlineValue(parent);
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) return this.#inlineValue(parent ?? -1);
     throw new Refused('a scalar or flow collection on its own line');
   }
 
@@ -388,6 +391,7 @@ class BlockParser {
         this.#at = close;
       }
     } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      this.#flowParent = parent;
       value = this.#flowNode();
     } else {
       return this.#plainValue(parent);
@@ -569,7 +573,32 @@ class BlockParser {
     return content.includes('\\') ? unescapeDoubleQuoted(content) : content;
   }
 
-  // --- Flow collections on one line -----------------------------------------------------------------------------
+  // --- Flow collections ---------------------------------------------------------------------------------------
+
+  /**
+   * Skips spaces, line breaks and comments between the tokens of a flow collection, as writers wrap long ones.
+   * Every line must be indented more than the block node the collection is in (less is an error for the
+   * reference; a closing bracket at that indentation, which it accepts, is refused here as well).
+   */
+  #flowSpace(): void {
+    const text = this.#text;
+    for (;;) {
+      this.#skipSpaces();
+      if (!this.#atLineEnd()) return;
+      this.#advance();
+      if (!this.#has) throw new Refused('an unclosed flow collection');
+      if (this.#column() <= this.#flowParent) throw new Refused('a flow collection line not indented enough');
+      const marker = text.charCodeAt(this.#lineStart);
+      if (
+        (marker === DASH || marker === DOT) &&
+        text.charCodeAt(this.#lineStart + 1) === marker &&
+        text.charCodeAt(this.#lineStart + 2) === marker
+      ) {
+        throw new Refused('a document marker in a flow collection');
+      }
+      // A comment starts a line here (`#` after the line's indentation): skipped by the next round.
+    }
+  }
 
   /** A flow node where reading is (past spaces): a collection, a quoted or a plain scalar. */
   #flowNode(): unknown {
@@ -577,23 +606,59 @@ class BlockParser {
     const c = text.charCodeAt(this.#at);
     if (c === OPEN_BRACKET) return this.#flowSequence();
     if (c === OPEN_BRACE) return this.#flowMapping();
+    this.#children = undefined;
     if (c === QUOTE || c === APOSTROPHE) {
       const close = closeQuote(text, this.#at, this.#lineEnd);
-      if (close === -1) throw new Refused('a quoted scalar that continues on another line');
-      const value = this.#quotedValue(this.#at, close);
-      this.#at = close;
+      if (close !== -1) {
+        const value = this.#quotedValue(this.#at, close);
+        this.#at = close;
+        return value;
+      }
+      // Folded over lines (the `yaml` package wraps long strings so); other folds are left to the reference.
+      const complex = this.#complex;
+      const value = this.#multilineQuoted(this.#flowParent);
+      if (this.#complex && !complex) throw new Refused('a quoted scalar in a flow collection folded subtly');
       return value;
     }
-    const plain = this.#flowPlain();
+    const plain = this.#flowPlainFolded();
     return this.#locating ? null : resolvePlainScalar(plain);
   }
 
-  /** The source of a plain scalar in a flow collection: up to a flow indicator, `: `, `:` before one, or ` #`. */
+  /**
+   * A plain scalar value in a flow collection, with the lines that continue it (the `yaml` package wraps long
+   * ones so): folded as the reference folds them, joined by a space, when each continuation line follows the one
+   * before (no empty line), starts as a plain scalar may and ends the scalar or continues it to its end. Anything
+   * else in a continuation (comments, indicators, empty lines) is left to the reference.
+   */
+  #flowPlainFolded(): string {
+    const text = this.#text;
+    let source = this.#flowPlain();
+    while (this.#at === this.#lineEnd) {
+      const breakAt = this.#lineEnd;
+      this.#advance();
+      if (!this.#has) throw new Refused('an unclosed flow collection');
+      if (this.#column() <= this.#flowParent) throw new Refused('a flow collection line not indented enough');
+      const c = text.charCodeAt(this.#at);
+      if (c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE) break; // the scalar ends at its line
+      if (this.#lineStart !== breakAt + 1) throw new Refused('a plain scalar folded over an empty line');
+      if (cannotStartPlain(text, this.#at, this.#lineEnd))
+        throw new Refused('a plain scalar continued with an indicator in a flow collection');
+      const more = this.#flowPlain();
+      if (text.charCodeAt(this.#at) === HASH) throw new Refused('a comment after a folded plain scalar');
+      source += ` ${more}`;
+    }
+    return source;
+  }
+
+  /**
+   * The source of a plain scalar's part on the current line in a flow collection: up to a flow indicator, `: `,
+   * `:` before one, or ` #` (a key's whole source: implicit keys do not span lines).
+   */
   #flowPlain(): string {
     const text = this.#text;
     const lineEnd = this.#lineEnd;
     const start = this.#at;
-    if (start === lineEnd) throw new Refused('a flow collection that continues on another line');
+    if (start === lineEnd) throw new Refused('a flow entry missing');
     if (cannotStartPlain(text, start, lineEnd))
       throw new Refused('an empty entry or an indicator in a flow collection');
     let end = start;
@@ -611,27 +676,34 @@ class BlockParser {
     return text.slice(start, end);
   }
 
+  /** Past the entry just read: whether a `,` (then past spaces and line breaks) or the closing `close` follows. */
+  #flowSeparator(close: number): boolean {
+    this.#flowSpace();
+    const c = this.#text.charCodeAt(this.#at);
+    this.#at++;
+    if (c === close) return false;
+    if (c !== COMMA) throw new Refused('a flow collection entry followed by something else than `,`');
+    this.#flowSpace();
+    return true;
+  }
+
   #flowSequence(): unknown[] {
     this.#enter();
     const text = this.#text;
     const seq: unknown[] = [];
+    const positions: NodePosition[] | undefined = this.#locating ? [] : undefined;
     this.#at++;
-    this.#skipSpaces();
-    if (text.charCodeAt(this.#at) === CLOSE_BRACKET) {
-      this.#at++;
-      this.#depth--;
-      return seq;
-    }
-    for (;;) {
-      seq.push(this.#flowNode());
-      this.#skipSpaces();
-      const c = text.charCodeAt(this.#at);
-      this.#at++;
-      if (c === CLOSE_BRACKET) break;
-      if (c !== COMMA) throw new Refused('a flow sequence that is not `[a, b]`');
-      this.#skipSpaces();
+    this.#flowSpace();
+    if (text.charCodeAt(this.#at) === CLOSE_BRACKET) this.#at++;
+    else {
+      do {
+        const itemAt = this.#at;
+        seq.push(this.#flowNode());
+        positions?.push({ at: itemAt, children: this.#children });
+      } while (this.#flowSeparator(CLOSE_BRACKET));
     }
     this.#depth--;
+    this.#children = positions;
     return seq;
   }
 
@@ -639,42 +711,45 @@ class BlockParser {
     this.#enter();
     const text = this.#text;
     const map: Record<string, unknown> = {};
+    const positions = this.#locating ? new Map<string, NodePosition>() : undefined;
     this.#at++;
-    this.#skipSpaces();
-    if (text.charCodeAt(this.#at) === CLOSE_BRACE) {
-      this.#at++;
-      this.#depth--;
-      return map;
-    }
-    for (;;) {
-      let name: string;
-      const c = text.charCodeAt(this.#at);
-      if (c === QUOTE || c === APOSTROPHE) {
-        const close = closeQuote(text, this.#at, this.#lineEnd);
-        if (close === -1) throw new Refused('a quoted scalar that continues on another line');
-        name = this.#quotedValue(this.#at, close);
-        this.#at = close;
-      } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
-        throw new Refused('a collection as a key');
-      } else {
-        name = plainKeyName(this.#flowPlain());
-      }
-      this.#skipSpaces();
-      if (text.charCodeAt(this.#at) !== COLON || text.charCodeAt(this.#at + 1) !== SPACE) {
-        throw new Refused('a flow mapping entry that is not `key: value`');
-      }
-      this.#at += 2;
-      this.#skipSpaces();
-      const value = this.#flowNode();
-      if (!this.#locating) addPair(map, name, value);
-      this.#skipSpaces();
-      const d = text.charCodeAt(this.#at);
-      this.#at++;
-      if (d === CLOSE_BRACE) break;
-      if (d !== COMMA) throw new Refused('a flow mapping that is not `{a: b, c: d}`');
-      this.#skipSpaces();
+    this.#flowSpace();
+    if (text.charCodeAt(this.#at) === CLOSE_BRACE) this.#at++;
+    else {
+      do {
+        const keyAt = this.#at;
+        let name: string;
+        const c = text.charCodeAt(keyAt);
+        if (c === QUOTE || c === APOSTROPHE) {
+          const close = closeQuote(text, keyAt, this.#lineEnd);
+          if (close === -1) throw new Refused('a quoted scalar that continues on another line');
+          name = this.#quotedValue(keyAt, close);
+          this.#at = close;
+        } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+          throw new Refused('a collection as a key');
+        } else {
+          name = plainKeyName(this.#flowPlain());
+        }
+        if (this.#at - keyAt > MAX_IMPLICIT_KEY)
+          throw new Refused('an implicit key longer than 1000 characters');
+        // The key and its `:` on one line (implicit keys do not span lines), a space or the line's end after it.
+        this.#skipSpaces();
+        const after = text.charCodeAt(this.#at + 1);
+        if (text.charCodeAt(this.#at) !== COLON || (this.#at + 1 < this.#lineEnd && after !== SPACE)) {
+          throw new Refused('a flow mapping entry that is not `key: value`');
+        }
+        this.#at++;
+        this.#flowSpace();
+        const value = this.#flowNode();
+        if (!positions) addPair(map, name, value);
+        else {
+          const lookup = this.#lookupName(keyAt, name);
+          if (!positions.has(lookup)) positions.set(lookup, { at: keyAt, children: this.#children });
+        }
+      } while (this.#flowSeparator(CLOSE_BRACE));
     }
     this.#depth--;
+    this.#children = positions;
     return map;
   }
 }
