@@ -1,20 +1,10 @@
+import { seededRandom } from '@palisade/testing';
+
 /**
  * A reproducible corpus: realistic workloads (two containers, probes, resources, security contexts), about one
  * in four with findings drawn from a seeded generator, as Deployments (for Kyverno) or as Pods with the same pod
  * spec (for gator, which does not expand pod controllers).
  */
-
-/** mulberry32: a tiny seeded PRNG, so the same seed always gives the same corpus. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What a workload may get wrong; each is a restricted-profile finding. */
 const FINDINGS = [
@@ -93,7 +83,7 @@ export interface Workload {
 
 /** `count` workloads from `seed`; about one in four has one or two findings. */
 export function corpus(count: number, seed = 1): Workload[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const workloads: Workload[] = [];
   for (let i = 0; i < count; i++) {
     const findings = new Set<Finding>();

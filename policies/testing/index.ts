@@ -67,3 +67,4 @@ export {
   sampleIrCases,
 } from './random-ir.js';
 export { type TargetInputRequest, targetInput } from './target-input.js';
+export { seededRandom } from './writer-deployments.js';

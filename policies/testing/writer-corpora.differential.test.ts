@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 // The reference reading is internal to the validator (not exported), as in the bench.
 import { parseManifests, parseManifestsWithReference } from '../../packages/validator/src/parse-manifests.js';
+import { everyPath } from '../../packages/validator/src/testing/every-path.js';
 import { loadFast, splitYamlDocuments } from '../../packages/validator/src/yaml-fast.js';
 import { WRITER_STYLES, type WriterStyle, writeCorpus, writerFormat } from './manifest-writers.js';
 
@@ -11,21 +12,6 @@ import { WRITER_STYLES, type WriterStyle, writeCorpus, writerFormat } from './ma
  * reference (yaml-simple.ts's locating mode, the JSON scanner). It also checks that the fast tiers read each
  * writer's documents, not the reference: what makes `palisade validate` fast on them (docs/performance.md).
  */
-
-type Path = (string | number)[];
-
-function everyPath(value: unknown): Path[] {
-  const all: Path[] = [];
-  const walk = (node: unknown, path: Path): void => {
-    all.push(path);
-    if (node === null || typeof node !== 'object') return;
-    if (!Array.isArray(node)) all.push([...path, 'missing']);
-    const keys = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
-    for (const key of keys) walk((node as Record<string | number, unknown>)[key], [...path, key]);
-  };
-  walk(value, []);
-  return all;
-}
 
 function summary(loaded: ReturnType<typeof parseManifests>): unknown {
   return {

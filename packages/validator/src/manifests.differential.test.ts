@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import type { Path } from './compile.js';
 import type { LoadedManifests } from './manifest-resources.js';
 import { parseManifests, parseManifestsWithReference } from './parse-manifests.js';
+import { everyPath } from './testing/every-path.js';
 import { loadFast, splitYamlDocuments, textIneligibility } from './yaml-fast.js';
 
 /**
@@ -54,23 +55,6 @@ function samplePaths(value: unknown, limit = 12): Path[] {
   const step = Math.max(1, Math.floor(all.length / limit));
   const picked = all.filter((_, i) => i % step === 0).slice(0, limit);
   return [...picked, [...(all.at(-1) ?? []), 'missing'], ['spec', 'containers', 7, 'image']];
-}
-
-/**
- * Every path into a value, and a missing child of every mapping: what a violation can name (a field present, or
- * one a policy requires and the resource lacks), each checked against the reference's line.
- */
-function everyPath(value: unknown): Path[] {
-  const all: Path[] = [];
-  const walk = (node: unknown, path: Path): void => {
-    all.push(path);
-    if (node === null || typeof node !== 'object') return;
-    if (!Array.isArray(node)) all.push([...path, 'missing']);
-    const keys = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
-    for (const key of keys) walk((node as Record<string | number, unknown>)[key], [...path, key]);
-  };
-  walk(value, []);
-  return all;
 }
 
 function summary(loaded: LoadedManifests, paths: (value: unknown) => Path[] = samplePaths): unknown {
