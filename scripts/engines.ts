@@ -95,7 +95,16 @@ async function build(loc: EngineLocation, go: string, label: string): Promise<vo
   const tmp = mkdtempSync(join(root, `.tmp-${loc.tool}-`));
   try {
     const p = progress(label);
-    const args = ['build', '-trimpath', '-buildvcs=false', '-o', join(tmp, loc.tool), loc.package];
+    const ldflags = loc.ldflags === undefined ? [] : ['-ldflags', loc.ldflags];
+    const args = [
+      'build',
+      '-trimpath',
+      '-buildvcs=false',
+      ...ldflags,
+      '-o',
+      join(tmp, loc.tool),
+      loc.package,
+    ];
     const { code, output } = await run(go, args, loc.moduleDir);
     const seconds = p.stop(code === 0);
     if (code !== 0) {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 // Shared by `scripts/engines.ts` (which builds) and `enginePath` (which finds), so both agree on where a
 // given module's binary lives.
 
-export const TOOLS = ['psa-oracle', 'gator', 'opa', 'kyverno'] as const;
+export const TOOLS = ['psa-oracle', 'gator', 'opa', 'kyverno', 'etcd', 'kube-apiserver'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export interface ToolPin {
@@ -17,6 +17,8 @@ export interface ToolPin {
   module: string;
   /** Package to `go build` from inside the module directory. */
   package: string;
+  /** Extra `go build -ldflags`, e.g. to stamp the version kube-apiserver reports on `/version`. */
+  ldflags?: string;
 }
 
 export interface EngineLocation extends ToolPin {
@@ -62,11 +64,16 @@ export function readPins(): Record<Tool, ToolPin> {
 function isPin(v: unknown): v is ToolPin {
   if (typeof v !== 'object' || v === null) return false;
   const p = v as Record<string, unknown>;
-  return typeof p.version === 'string' && typeof p.module === 'string' && typeof p.package === 'string';
+  return (
+    typeof p.version === 'string' &&
+    typeof p.module === 'string' &&
+    typeof p.package === 'string' &&
+    (p.ldflags === undefined || typeof p.ldflags === 'string')
+  );
 }
 
 /** Hashes what decides the binary: module files and sources, each with its path so renames count too. */
-export function moduleHash(moduleDir: string): string {
+export function moduleHash(moduleDir: string, ldflags?: string): string {
   const files = (readdirSync(moduleDir, { recursive: true }) as string[])
     .filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go'))
     .map((f) => f.split(sep).join('/'))
@@ -75,6 +82,8 @@ export function moduleHash(moduleDir: string): string {
     throw new Error(`${moduleDir}: needs go.mod and go.sum (run \`go mod tidy\` there)`);
   }
   const h = createHash('sha256');
+  // Link flags change the binary too; hashed only when set, so the other engines keep their directories.
+  if (ldflags !== undefined) h.update('ldflags\0').update(ldflags).update('\0');
   for (const f of files)
     h.update(f)
       .update('\0')
@@ -86,7 +95,7 @@ export function moduleHash(moduleDir: string): string {
 export function locateEngine(tool: Tool, pins: Record<Tool, ToolPin> = readPins()): EngineLocation {
   const pin = pins[tool];
   const moduleDir = join(REPO_ROOT, pin.module);
-  const hash = moduleHash(moduleDir);
+  const hash = moduleHash(moduleDir, pin.ldflags);
   const dir = join(enginesDir(), `${tool}-${pin.version}-${hash}`);
   return { tool, ...pin, moduleDir, hash, dir, binary: join(dir, tool) };
 }
