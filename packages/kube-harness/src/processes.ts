@@ -74,6 +74,7 @@ export function spawnLogged(
   if (!options.background) {
     installHandlers();
     running.set(pid, options.cleanupDir === undefined ? { pid } : { pid, dir: options.cleanupDir });
+    watchParent(pid, options.cleanupDir);
   }
   const exited = new Promise<string>((resolve) => {
     child.on('exit', (code, signal) => {
@@ -86,6 +87,26 @@ export function spawnLogged(
     });
   });
   return { child, pid, logFile, exited };
+}
+
+/**
+ * The exit and signal handlers cannot run when this process is SIGKILLed (a test runner's hard timeout, the OOM
+ * killer), so a shell watchdog in its own process group checks every second that we are alive, and otherwise kills
+ * the engine's group and removes the state directory. It ends by itself once the engine has exited.
+ */
+function watchParent(pid: number, cleanupDir: string | undefined): void {
+  const rm = cleanupDir === undefined ? '' : ` rm -rf "$3";`;
+  const script = `while kill -0 "$2" 2>/dev/null; do if ! kill -0 "$1" 2>/dev/null; then kill -s KILL -- "-$2" 2>/dev/null;${rm} exit 0; fi; sleep 1; done`;
+  const watchdog = spawn(
+    'sh',
+    ['-c', script, 'palisade-watchdog', String(process.pid), String(pid), cleanupDir ?? ''],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
+  watchdog.on('error', () => {});
+  watchdog.unref();
 }
 
 /** Forget a process (it was stopped on purpose); the directory is then the caller's to remove. */

@@ -1,5 +1,5 @@
 // Started by cluster.test.ts: starts a cluster, prints its pids and directory as one JSON line, then waits to be
-// killed with SIGTERM; the harness's signal handler must take etcd and kube-apiserver down with it.
+// killed (SIGTERM: the harness's signal handler; SIGKILL: its watchdog) — etcd and kube-apiserver must go with it.
 import { launchCluster } from '../cluster.js';
 
 const c = await launchCluster();
