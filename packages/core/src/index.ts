@@ -56,6 +56,9 @@ export {
   POD_TEMPLATE_PATHS,
   type PodKind,
   podOf,
+  type ResourceRule,
+  resourceOf,
+  resourceRules,
 } from './kinds.js';
 export {
   appliesAsPod,

@@ -1,7 +1,11 @@
-import { type CompiledCel, celLiteral, compileCel, formatCel } from '@palisade/cel';
+import {
+  type CompiledCel,
+  celLiteral,
+  compileCel,
+  paramVariables,
+  readableCel as readable,
+} from '@palisade/cel';
 import type { EffectivePolicy, Json } from '@palisade/core';
-import { CEL_EXPRESSION_CODE_POINTS, codePoints } from './limits.js';
-import { paramVariables } from './params.js';
 
 /**
  * A policy compiled for Kyverno: its CEL, with the parameters bound as literal variables built from data (one
@@ -12,16 +16,6 @@ export interface KyvernoCel {
   /** Every check at once: Kyverno reports only the first failing validation, so one carries the whole message. */
   validation: { expression: string; messageExpression: string; message: string };
   precondition: string | undefined;
-}
-
-/**
- * Expressions laid out on short lines for reviewers (a block scalar in the YAML). The indentation counts towards
- * the CEL parser's limit, so an expression that would pass it only stays on one line (parameter chunks are packed
- * up to the limit).
- */
-function readable(expression: string): string {
-  const formatted = formatCel(expression);
-  return codePoints(formatted) <= CEL_EXPRESSION_CODE_POINTS ? formatted : expression;
 }
 
 export function compileForKyverno(policy: EffectivePolicy, exemptImages: string | undefined): KyvernoCel {

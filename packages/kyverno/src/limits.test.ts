@@ -1,11 +1,10 @@
-import { celLiteral } from '@palisade/cel';
+import { celLiteral, paramVariables } from '@palisade/cel';
 import type { Json, PolicyConfig } from '@palisade/core';
 import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { catalogueConfigs, EXCEPTION_FORMS } from '@palisade/testing';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CEL_EXPRESSION_CODE_POINTS, checkKyvernoLimits, codePoints, OBJECT_BYTES } from './limits.js';
-import { paramVariables } from './params.js';
 import { buildKyvernoForTest } from './testing/build.js';
 import { runKyvernoDifferential } from './testing/differential.js';
 

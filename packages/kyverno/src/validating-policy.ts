@@ -1,8 +1,13 @@
 import { globTest } from '@palisade/cel';
-import { type EffectivePolicy, effectivePolicy, matchedKinds, type PolicyConfig } from '@palisade/core';
+import {
+  type EffectivePolicy,
+  effectivePolicy,
+  matchedKinds,
+  type PolicyConfig,
+  resourceRules,
+} from '@palisade/core';
 import { compileForKyverno } from './compiled.js';
 import { kyvernoInert } from './inert.js';
-import { resourceRules } from './kinds.js';
 import { policyAnnotations, type Versions } from './metadata.js';
 
 export const VALIDATING_POLICY_API_VERSION = 'policies.kyverno.io/v1';

@@ -1,11 +1,7 @@
-import { celLiteral, celString } from '@palisade/cel';
 import type { Json } from '@palisade/core';
+import type { CelVariable } from './compile.js';
 import { CEL_EXPRESSION_CODE_POINTS, codePoints, overLimit } from './limits.js';
-
-export interface CelVariable {
-  name: string;
-  expression: string;
-}
+import { celLiteral, celString } from './literal.js';
 
 /**
  * The parameters as CEL variables, the last one named `name`, none over `maxCodePoints` (the CEL parser's limit):
