@@ -63,7 +63,8 @@ export async function createStrict(
   const path = await cluster.collectionPath(
     String(object.apiVersion),
     String(object.kind),
-    metadata.namespace as string | undefined,
+    // the namespace the API server put it in (the harness defaults namespaced kinds to `default`)
+    (created.body.metadata as { namespace?: string } | undefined)?.namespace,
   );
   const read = await cluster.request<Record<string, unknown>>({
     method: 'GET',
