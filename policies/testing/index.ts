@@ -5,6 +5,7 @@ export {
   loadFixtures,
   wrapPodInController,
 } from '../fixtures.js';
+export { createStrict, droppedPaths, manifests, type StrictAcceptance } from './api-server.js';
 export {
   type CatalogueRule,
   catalogueConfigs,

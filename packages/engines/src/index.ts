@@ -9,6 +9,7 @@ export {
   type Tool,
   type ToolPin,
 } from './cache.js';
+export { pinnedModuleDir } from './go-modules.js';
 export { ENGINE_TEST_TIMEOUT_MS, engineTestTimeoutMs } from './hang-guard.js';
 export {
   type OracleCheck,
