@@ -7,7 +7,6 @@ import {
   generatedCorpus,
   HOSTILE_EXCEPTION,
   HOSTILE_PARAMS,
-  HOSTILE_STRINGS,
   restrictedAndHardening,
 } from '@palisade/testing';
 import { Validator } from '@palisade/validator';

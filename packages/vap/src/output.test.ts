@@ -201,6 +201,7 @@ describe('the ValidatingAdmissionPolicy target', () => {
     const registries = [
       ...HOSTILE_STRINGS,
       'quote"back\\slash',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal placeholder is the hostile input
       '${x}',
       '{{ .Values }}',
       'line\nbreak',
