@@ -45,17 +45,25 @@ function namespaceOf(object: Record<string, unknown>): string {
   return typeof namespace === 'string' && namespace !== '' ? namespace : 'default';
 }
 
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
 /**
- * A Job or CronJob the API server can admit: its pod template needs `restartPolicy` OnFailure or Never, which
- * neither the fixtures (written for the policies) nor the generated Pods set. No policy reads it.
+ * The object in a form the API server can admit, when it differs: ephemeral containers cannot be set on create
+ * (they are added through the pods/ephemeralcontainers subresource), and a Job's or CronJob's pod template needs
+ * `restartPolicy` OnFailure or Never, which neither the fixtures nor the generated Pods set. The validator judges
+ * the admitted object, so the comparison is unchanged; only objects the API server would refuse become usable.
  */
-function admissibleJob(o: Corpus[number]): Corpus[number] | undefined {
-  const path =
-    o.object.kind === 'Job'
-      ? ['spec', 'template', 'spec']
-      : o.object.kind === 'CronJob'
-        ? ['spec', 'jobTemplate', 'spec', 'template', 'spec']
-        : undefined;
+function admissible(o: Corpus[number]): Corpus[number] | undefined {
+  const path = POD_SPEC_PATHS[String(o.object.kind)];
   if (path === undefined) return undefined;
   const object = structuredClone(o.object);
   let node: unknown = object;
@@ -65,9 +73,17 @@ function admissibleJob(o: Corpus[number]): Corpus[number] | undefined {
   }
   if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
   const spec = node as Record<string, unknown>;
-  if (spec.restartPolicy === 'OnFailure' || spec.restartPolicy === 'Never') return undefined;
-  spec.restartPolicy = 'Never';
-  return { id: `${o.id}+restartPolicy`, object };
+  let changed = false;
+  if ('ephemeralContainers' in spec) {
+    delete spec.ephemeralContainers;
+    changed = true;
+  }
+  const job = o.object.kind === 'Job' || o.object.kind === 'CronJob';
+  if (job && spec.restartPolicy !== 'OnFailure' && spec.restartPolicy !== 'Never') {
+    spec.restartPolicy = 'Never';
+    changed = true;
+  }
+  return changed ? { id: `${o.id}+admissible`, object } : undefined;
 }
 
 const withEnforcement = (configs: readonly PolicyConfig[], enforcement: 'warn' | 'enforce') =>
@@ -149,11 +165,11 @@ describe('generated ValidatingAdmissionPolicies in a real kube-apiserver', {
   it(`gives the validator's verdicts and messages on every fixture and ${SIZE} admitted generated objects (seed ${SEED})`, async () => {
     const warnConfigs = withEnforcement(restrictedAndHardening(), 'warn');
     const validator = new Validator({ policies: warnConfigs, now: NOW });
-    // Every fixture as written, and its Jobs and CronJobs also in a form the API server admits.
-    const fixtures: Corpus = fixtureCorpus().flatMap((o) => [
-      o,
-      ...(admissibleJob(o) ? [admissibleJob(o) as Corpus[number]] : []),
-    ]);
+    // Every fixture as written, and also in a form the API server admits when it would refuse it as written.
+    const fixtures: Corpus = fixtureCorpus().flatMap((o) => {
+      const repaired = admissible(o);
+      return repaired ? [o, repaired] : [o];
+    });
     await createNamespaces(
       c,
       [...fixtures, ...generatedCorpus(200, SEED)].map((o) => namespaceOf(o.object)),
@@ -206,7 +222,7 @@ describe('generated ValidatingAdmissionPolicies in a real kube-apiserver', {
     for (let batch = 0; generatedAdmitted < SIZE && batch < 40; batch++) {
       const objects = generatedCorpus(1000, SEED + batch).map((o) => {
         const named = { ...o, id: `b${batch}-${o.id}` };
-        return admissibleJob(named) ?? named;
+        return admissible(named) ?? named;
       });
       generated += objects.length;
       generatedAdmitted += await warnPass(objects);
