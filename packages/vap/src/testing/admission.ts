@@ -28,12 +28,31 @@ export async function installPolicies(
   return documents.map((d) => d.id);
 }
 
-/** Deletes every ValidatingAdmissionPolicy and binding. */
+/** A Pod the catalogue policies deny (privileged, `latest`, from Docker Hub), for waiting on policy changes. */
+export const BAD_POD: Record<string, unknown> = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'palisade-probe', namespace: 'default' },
+  spec: {
+    containers: [
+      { name: 'app', image: 'docker.io/library/nginx:latest', securityContext: { privileged: true } },
+    ],
+  },
+};
+
+/**
+ * Deletes every ValidatingAdmissionPolicy and binding, and waits until the API server no longer enforces them
+ * (its policy source refreshes asynchronously): BAD_POD is admitted without a policy warning.
+ */
 export async function removePolicies(c: KubeCluster): Promise<void> {
   for (const resource of ['validatingadmissionpolicybindings', 'validatingadmissionpolicies']) {
     const res = await c.request({ method: 'DELETE', path: `${ADMISSION}/${resource}` });
     if (res.status >= 300) throw new Error(`delete ${resource}: ${res.status} ${JSON.stringify(res.body)}`);
   }
+  await eventually('the deleted policies to stop applying', async () => {
+    const verdict = await admit(c, BAD_POD);
+    return verdict.admitted !== undefined && verdict.policyWarnings.length === 0;
+  });
 }
 
 export async function createNamespaces(c: KubeCluster, names: Iterable<string>): Promise<void> {
