@@ -16,12 +16,14 @@ import { MESSAGE_CUT_CODE_POINTS, MESSAGE_EXPRESSION_BYTES } from './policy.js';
 import {
   type AdmissionVerdict,
   admit,
+  BAD_POD,
   createNamespaces,
   eventually,
   installPolicies,
   pool,
   prunedFields,
   removePolicies,
+  verdictOf,
   warningsAgree,
   warningsWhole,
 } from './testing/admission.js';
@@ -445,6 +447,48 @@ describe('generated ValidatingAdmissionPolicies in a real kube-apiserver', {
         expect(verdict.denied?.message.endsWith(' … (truncated)')).toBe(true);
       }
     }
+    await removePolicies(c);
+  });
+
+  it('judges an ephemeral container added through the pods/ephemeralcontainers subresource', async () => {
+    const configs = restrictedAndHardening()
+      .filter((c) => c.policy.id === 'disallow-privileged-containers')
+      .map((c): PolicyConfig => ({ ...c, enforcement: 'enforce' }));
+    const validator = new Validator({ policies: configs, now: NOW });
+    await createNamespaces(c, ['debug']);
+    await installPolicies(c, configs, { now: NOW });
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'target', namespace: 'debug' },
+      spec: { containers: [{ name: 'app', image: 'registry.example.com/app:1' }] },
+    };
+    await eventually(
+      'disallow-privileged-containers to deny',
+      async () => (await admit(c, BAD_POD)).denied !== undefined,
+    );
+    const created = await c.create(pod);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const path = '/api/v1/namespaces/debug/pods/target/ephemeralcontainers';
+    // What `kubectl debug` sends: the whole Pod, with one more ephemeral container.
+    const withDebugger = async (securityContext: Record<string, unknown>) => {
+      const current = (await c.request<Record<string, unknown>>({ method: 'GET', path })).body;
+      const spec = current.spec as Record<string, unknown>;
+      const debugger_ = {
+        name: `dbg-${Object.keys(securityContext).length}`,
+        image: 'busybox:1',
+        securityContext,
+      };
+      const next = { ...current, spec: { ...spec, ephemeralContainers: [debugger_] } };
+      return { next, res: await c.request({ method: 'PUT', path, body: next }) };
+    };
+    const privileged = await withDebugger({ privileged: true });
+    expect(privileged.res.status, JSON.stringify(privileged.res.body)).toBe(403);
+    const want = validator.validate(privileged.next).find((r) => r.status === 'fail')?.message;
+    expect(want).toBeDefined();
+    expect(verdictOf(privileged.res).denied?.message).toBe(want);
+    const plain = await withDebugger({});
+    expect(plain.res.status, JSON.stringify(plain.res.body)).toBe(200);
     await removePolicies(c);
   });
 });

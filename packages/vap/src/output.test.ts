@@ -146,14 +146,14 @@ describe('the ValidatingAdmissionPolicy target', () => {
     expect(VALIDATION_ACTIONS).toEqual({ enforce: ['Deny'], warn: ['Warn', 'Audit'], audit: ['Audit'] });
   });
 
-  it('matches exactly the Pod kinds, CREATE and UPDATE, without subresources', () => {
+  it('matches exactly the Pod kinds, CREATE and UPDATE, and the ephemeral containers subresource', () => {
     const rules = specOf(config('disallow-privileged-containers')).matchConstraints.resourceRules;
     expect(rules).toEqual([
       {
         apiGroups: [''],
         apiVersions: ['v1'],
         operations: ['CREATE', 'UPDATE'],
-        resources: ['pods', 'replicationcontrollers'],
+        resources: ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'],
       },
       {
         apiGroups: ['apps'],

@@ -5,6 +5,7 @@ import {
   type Json,
   matchedKinds,
   type PolicyConfig,
+  type ResourceRule,
   resourceRules,
 } from '@palisade/core';
 import { policyExceptions } from './exceptions.js';
@@ -64,7 +65,9 @@ export function vapDocuments(config: PolicyConfig | EffectivePolicy): VapDocumen
       : { exemptImages: { expression: exceptions.exemptImages } }),
   });
 
-  const constraints: Record<string, unknown> = { resourceRules: resourceRules(matchedKinds(match)) };
+  const constraints: Record<string, unknown> = {
+    resourceRules: withEphemeralContainers(resourceRules(matchedKinds(match))),
+  };
   const namespaceExpressions: Record<string, unknown>[] = [];
   const matchConditions: { name: string; expression: string }[] = [];
   if (match.namespaces) {
@@ -147,4 +150,17 @@ export function vapDocuments(config: PolicyConfig | EffectivePolicy): VapDocumen
     spec: { policyName: policy.id, validationActions: [...VALIDATION_ACTIONS[resolved.enforcement]] },
   };
   return { policy: policyDocument, binding };
+}
+
+/**
+ * Ephemeral containers are only ever added through the `pods/ephemeralcontainers` subresource (`kubectl debug`),
+ * whose request object is the whole Pod: without it in the rule, a privileged ephemeral container is admitted
+ * unchecked (Pod Security Admission checks that subresource too). No other subresource changes a pod spec.
+ */
+function withEphemeralContainers(rules: readonly ResourceRule[]): ResourceRule[] {
+  return rules.map((rule) =>
+    rule.apiGroups.includes('') && rule.resources.includes('pods')
+      ? { ...rule, resources: [...rule.resources, 'pods/ephemeralcontainers'].sort() }
+      : rule,
+  );
 }
