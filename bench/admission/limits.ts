@@ -77,6 +77,7 @@ try {
       }
       const pod = largePod({ ...SMALL, [dimension]: n }, 'large', 'limits');
       const bytes = JSON.stringify(pod).length;
+      if (bytes > 8 * 2 ** 20) throw new Error(`${dimension}: ${bytes} bytes and still no refusal`);
       const start = Date.now();
       const response = await cluster.create(pod, { dryRun: true, fieldValidation: 'Ignore' });
       const ms = Date.now() - start;
