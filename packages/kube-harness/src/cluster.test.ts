@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -185,6 +185,26 @@ describe('startCluster', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
     expect(pids.filter(isProcessRunning)).toEqual([]);
     expect(existsSync(c.dir)).toBe(false);
     await c.stop();
+  });
+});
+
+describe('start-up failure', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
+  it('names the process that exited, shows its log and leaves nothing behind', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'palisade-kube-fail-'));
+    try {
+      const err = await launchCluster({ baseDir: base, apiserverArgs: ['--no-such-flag'] }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toMatch(
+        /waiting for kube-apiserver \/readyz: kube-apiserver exited \(exit code 1\)/,
+      );
+      expect(err?.message).toContain('unknown flag: --no-such-flag');
+      // the state directory (and with it etcd's) is gone; etcd was stopped
+      expect(readdirSync(base)).toEqual([]);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
 

@@ -175,6 +175,7 @@ async function launchOnce(
   const etcdUrl = `http://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const etcd = spawnLogged(
+    'etcd',
     etcdBinary,
     [
       '--name=palisade',
@@ -225,6 +226,7 @@ async function launchOnce(
     mkdirSync(certDir, { recursive: true });
 
     const apiserver = spawnLogged(
+      'kube-apiserver',
       apiserverBinary,
       [
         `--etcd-servers=${etcdUrl}`,
@@ -321,7 +323,9 @@ async function launchOnce(
     };
     return cluster;
   } catch (err) {
-    const tails = processes.map((p) => `--- ${p.logFile} (last lines)\n${logTail(p.logFile)}`).join('\n');
+    const tails = processes
+      .map((p) => `--- ${p.name}: ${p.logFile} (last lines)\n${logTail(p.logFile)}`)
+      .join('\n');
     await stopAll().catch(() => {});
     if (/address already in use/.test(tails)) throw new PortRace(String((err as Error).message));
     if (err instanceof Error && !err.message.includes('--- ')) err.message = `${err.message}\n${tails}`;
@@ -350,10 +354,7 @@ async function waitFor(
       exited ??= v;
     });
   for (;;) {
-    if (exited)
-      throw new Error(
-        `waiting for ${what}: ${exited.p.logFile.replace(/\.log$/, '')} exited (${exited.how})`,
-      );
+    if (exited) throw new Error(`waiting for ${what}: ${exited.p.name} exited (${exited.how})`);
     if (await ready()) return;
     if (Date.now() > deadline) throw new Error(`waiting for ${what}: not ready after ${timeoutMs} ms`);
     await sleep(100);

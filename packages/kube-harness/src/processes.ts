@@ -42,6 +42,8 @@ function installHandlers(): void {
 }
 
 export interface SpawnedProcess {
+  /** 'etcd' or 'kube-apiserver', for messages */
+  readonly name: string;
   readonly child: ChildProcess;
   readonly pid: number;
   readonly logFile: string;
@@ -55,6 +57,7 @@ export interface SpawnedProcess {
  * this process exits.
  */
 export function spawnLogged(
+  name: string,
   binary: string,
   args: readonly string[],
   logFile: string,
@@ -86,7 +89,7 @@ export function spawnLogged(
       resolve(`spawn error: ${err.message}`);
     });
   });
-  return { child, pid, logFile, exited };
+  return { name, child, pid, logFile, exited };
 }
 
 /**
