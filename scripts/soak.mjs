@@ -13,6 +13,8 @@ const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
 const knobs = {
   PALISADE_KYVERNO_CORPUS: '8000',
   PALISADE_KYVERNO_SEED: day,
+  PALISADE_VAP_CORPUS: '10000',
+  PALISADE_VAP_SEED: day,
   PALISADE_CORPUS_SEED: day,
   PALISADE_IR_SEED: day,
   PALISADE_IR_RULES: '2000',
@@ -30,6 +32,7 @@ const knobs = {
 const files = [
   'packages/kyverno/src/differential.test.ts',
   'packages/kyverno/src/random-ir.test.ts',
+  'packages/vap/src/apiserver.test.ts',
   'packages/gatekeeper/src/gator-differential.test.ts',
   'packages/gatekeeper/src/random-ir-cel.test.ts',
   'packages/rego/src/semantics.test.ts',

@@ -22,7 +22,7 @@ import {
   installVaps,
   message,
   VAP_PROFILE_LABEL,
-} from '../../packages/vap/src/testing/admission.js';
+} from '../../packages/vap/src/testing/profile-admission.js';
 import { largePod } from '../../packages/vap/src/testing/large-objects.js';
 
 const { values } = parseArgs({

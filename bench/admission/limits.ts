@@ -16,7 +16,7 @@ import {
   installVaps,
   message,
   VAP_PROFILE_LABEL,
-} from '../../packages/vap/src/testing/admission.js';
+} from '../../packages/vap/src/testing/profile-admission.js';
 import { LARGE_POD, largePod, type PodSize } from '../../packages/vap/src/testing/large-objects.js';
 
 const DIMENSIONS = [

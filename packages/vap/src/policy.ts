@@ -134,7 +134,7 @@ export function vapDocuments(config: PolicyConfig | EffectivePolicy): VapDocumen
             `bytes(variables.message).size() <= ${MESSAGE_EXPRESSION_BYTES} ? variables.message : ${cut}`,
           ),
           // Shown when the message expression cannot be used; the API refuses a line break in it.
-          message: `${policy.title}: ${policy.remediation}`.replace(/\s*\n\s*/g, ' '),
+          message: `${policy.title}: ${policy.remediation}`.replace(/\s*[\r\n]\s*/g, ' ').trim(),
           reason: 'Forbidden',
         },
       ],

@@ -14,7 +14,7 @@ import {
   psaDenied,
   VAP_PROFILE_LABEL,
   vapDenied,
-} from './testing/admission.js';
+} from './testing/profile-admission.js';
 
 /**
  * Pod Security Admission as a second oracle, in the same kube-apiserver: for every generated Pod, dry-run created
