@@ -16,6 +16,7 @@ import { selectPolicies } from '@palisade/core';
 import { type KubeCluster, type KubeResponse, startCluster } from '@palisade/kube-harness';
 import { catalogue } from '@palisade/policies';
 import { seededRandom } from '@palisade/testing';
+import { largePod } from '../../packages/vap/src/testing/large-objects.js';
 // The vap package's test helpers (not part of its public API).
 import {
   boundVaps,
@@ -23,7 +24,6 @@ import {
   message,
   VAP_PROFILE_LABEL,
 } from '../../packages/vap/src/testing/profile-admission.js';
-import { largePod } from '../../packages/vap/src/testing/large-objects.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),

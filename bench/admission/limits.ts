@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { startCluster } from '@palisade/kube-harness';
 import { restrictedAndHardening } from '@palisade/testing';
+import { LARGE_POD, largePod, type PodSize } from '../../packages/vap/src/testing/large-objects.js';
 // The vap package's test helpers (not part of its public API).
 import {
   boundVaps,
@@ -17,7 +18,6 @@ import {
   message,
   VAP_PROFILE_LABEL,
 } from '../../packages/vap/src/testing/profile-admission.js';
-import { LARGE_POD, largePod, type PodSize } from '../../packages/vap/src/testing/large-objects.js';
 
 const DIMENSIONS = [
   'containers',

@@ -2,8 +2,14 @@ import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { type KubeCluster, startCluster } from '@palisade/kube-harness';
 import { restrictedAndHardening } from '@palisade/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boundVaps, costError, installVaps, message, VAP_PROFILE_LABEL } from './testing/profile-admission.js';
 import { LARGE_POD, largeDeployment, largePod, type PodSize } from './testing/large-objects.js';
+import {
+  boundVaps,
+  costError,
+  installVaps,
+  message,
+  VAP_PROFILE_LABEL,
+} from './testing/profile-admission.js';
 
 /**
  * CEL cost in a real API server: with every restricted and hardening policy enforcing, large but valid objects
