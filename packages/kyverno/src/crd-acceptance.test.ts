@@ -51,7 +51,8 @@ describe('Kyverno output in a real API server (Strict)', { timeout: ENGINE_TEST_
         .map((d) => (d.metadata as { namespace?: string }).namespace)
         .filter((n): n is string => n !== undefined && n !== 'default'),
     );
-    for (const name of namespaces) await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    for (const name of namespaces)
+      await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }, ENGINE_TEST_TIMEOUT_MS);
   afterAll(() => cluster?.stop());
 
@@ -66,7 +67,9 @@ describe('Kyverno output in a real API server (Strict)', { timeout: ENGINE_TEST_
     it(`accepts every ${what} unchanged`, async () => {
       const results: StrictAcceptance[] = [];
       for (const object of objects) {
-        expect(object.apiVersion, what).toMatch(/^(kyverno\.io\/v1|kyverno\.io\/v2|policies\.kyverno\.io\/v1)$/);
+        expect(object.apiVersion, what).toMatch(
+          /^(kyverno\.io\/v1|kyverno\.io\/v2|policies\.kyverno\.io\/v1)$/,
+        );
         results.push(await createStrict(cluster, object));
       }
       expect(refused(results)).toEqual([]);

@@ -14,6 +14,8 @@ const CRD_FILES = [
 /** The CRDs at the version the kyverno CLI engine is built from, read from the Go module cache. */
 export function kyvernoCrds(): { crds: Record<string, unknown>[]; version: string } {
   const { dir, version } = pinnedModuleDir('kyverno', 'github.com/kyverno/kyverno');
-  const crds = CRD_FILES.map((f) => parse(readFileSync(join(dir, 'config/crds', f), 'utf8')) as Record<string, unknown>);
+  const crds = CRD_FILES.map(
+    (f) => parse(readFileSync(join(dir, 'config/crds', f), 'utf8')) as Record<string, unknown>,
+  );
   return { crds, version };
 }
