@@ -11,6 +11,7 @@ export {
   ANNOTATIONS_BYTES,
   CEL_EXPRESSION_CODE_POINTS,
   celExpressionsOf,
+  checkCelDocumentLimits,
   codePoints,
   NAME_CHARACTERS,
   OBJECT_BYTES,

@@ -66,6 +66,52 @@ export function celExpressionsOf(document: unknown): { path: string; expression:
 }
 
 /**
+ * Throws a TargetLimitError when a generated Kubernetes document carrying CEL is over a limit every such target
+ * shares: an expression over the CEL parser's length (`parser` names who parses it), annotations over the
+ * Kubernetes total, or the document over the default etcd request size. Name limits differ per target and stay there.
+ * `kind` names the document in messages (Gatekeeper says `Constraint` for every constraint kind).
+ */
+export function checkCelDocumentLimits(
+  owner: string,
+  document: Record<string, unknown>,
+  parser: string,
+  kind: string = String(document.kind),
+): void {
+  for (const { path, expression } of celExpressionsOf(document)) {
+    const size = codePoints(expression);
+    if (size > CEL_EXPRESSION_CODE_POINTS) {
+      throw overLimit(
+        owner,
+        `the CEL expression at ${path} of the ${kind}`,
+        size,
+        'characters',
+        CEL_EXPRESSION_CODE_POINTS,
+        parser,
+      );
+    }
+  }
+  const metadata = (document.metadata ?? {}) as { annotations?: Record<string, string> };
+  const annotations = Object.entries(metadata.annotations ?? {}).reduce(
+    (sum, [k, v]) => sum + utf8Bytes(k) + utf8Bytes(v),
+    0,
+  );
+  if (annotations > ANNOTATIONS_BYTES) {
+    throw overLimit(
+      owner,
+      `the annotations of the ${kind}`,
+      annotations,
+      'bytes',
+      ANNOTATIONS_BYTES,
+      'Kubernetes annotations',
+    );
+  }
+  const bytes = utf8Bytes(JSON.stringify(document));
+  if (bytes > OBJECT_BYTES) {
+    throw overLimit(owner, `the ${kind}`, bytes, 'bytes', OBJECT_BYTES, 'the default etcd request size');
+  }
+}
+
+/**
  * An expression laid out on short lines for reviewers (a block scalar in the YAML). The indentation counts towards
  * the CEL parser's limit, so an expression that would pass it only on one line stays on one line (parameter
  * chunks are packed up to the limit).

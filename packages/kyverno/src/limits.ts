@@ -1,13 +1,12 @@
 import {
   ANNOTATIONS_BYTES,
   CEL_EXPRESSION_CODE_POINTS,
-  celExpressionsOf,
+  checkCelDocumentLimits,
   codePoints,
   NAME_CHARACTERS,
   OBJECT_BYTES,
   overLimit,
   TargetLimitError,
-  utf8Bytes,
 } from '@palisade/cel';
 
 /**
@@ -25,7 +24,7 @@ export const CLUSTER_POLICY_NAME_CHARACTERS = 63;
 /** Throws a TargetLimitError when a Kyverno document (policy or exception) is over a limit; `owner` names its source. */
 export function checkKyvernoLimits(owner: string, document: Record<string, unknown>): void {
   const kind = String(document.kind);
-  const metadata = (document.metadata ?? {}) as { name?: unknown; annotations?: Record<string, string> };
+  const metadata = (document.metadata ?? {}) as { name?: unknown };
   const rules = ((document.spec as { rules?: { name?: unknown }[] } | undefined)?.rules ?? []).map((r) =>
     String(r.name ?? ''),
   );
@@ -40,37 +39,7 @@ export function checkKyvernoLimits(owner: string, document: Record<string, unkno
     if (text.length > nameLimit.limit)
       throw overLimit(owner, what, text.length, 'characters', nameLimit.limit, nameLimit.source);
   }
-  for (const { path, expression } of celExpressionsOf(document)) {
-    const size = codePoints(expression);
-    if (size > CEL_EXPRESSION_CODE_POINTS) {
-      throw overLimit(
-        owner,
-        `the CEL expression at ${path} of the ${kind}`,
-        size,
-        'characters',
-        CEL_EXPRESSION_CODE_POINTS,
-        'the CEL parser of Kyverno and Kubernetes',
-      );
-    }
-  }
-  const annotations = Object.entries(metadata.annotations ?? {}).reduce(
-    (sum, [k, v]) => sum + utf8Bytes(k) + utf8Bytes(v),
-    0,
-  );
-  if (annotations > ANNOTATIONS_BYTES) {
-    throw overLimit(
-      owner,
-      `the annotations of the ${kind}`,
-      annotations,
-      'bytes',
-      ANNOTATIONS_BYTES,
-      'Kubernetes annotations',
-    );
-  }
-  const bytes = utf8Bytes(JSON.stringify(document));
-  if (bytes > OBJECT_BYTES) {
-    throw overLimit(owner, `the ${kind}`, bytes, 'bytes', OBJECT_BYTES, 'the default etcd request size');
-  }
+  checkCelDocumentLimits(owner, document, 'the CEL parser of Kyverno and Kubernetes');
 }
 
 export {
