@@ -53,6 +53,7 @@ export {
   writtenDocuments,
   writtenManifests,
 } from './manifest-writers.js';
+export { pool } from './pool.js';
 export {
   type IrCase,
   irCaseArbitrary,

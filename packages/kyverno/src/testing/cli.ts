@@ -30,20 +30,4 @@ export function kyverno(args: readonly string[]): Promise<CliRun> {
   });
 }
 
-/** Runs jobs `width` at a time (the CI machine has 2 cores). */
-export async function pool<T, R>(
-  items: readonly T[],
-  width: number,
-  job: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await job(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return results;
-}
+export { pool } from '@palisade/testing';

@@ -109,23 +109,7 @@ export async function admit(c: KubeCluster, object: Record<string, unknown>): Pr
   return verdictOf(await c.create(object, { dryRun: true }));
 }
 
-/** Runs `work` over `items`, `width` at a time, results in input order. */
-export async function pool<T, R>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i] as T);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
+export { pool } from '@palisade/testing';
 
 /** Polls `check` until it returns true (every 200 ms), failing with `what` after `timeoutMs`. */
 export async function eventually(
