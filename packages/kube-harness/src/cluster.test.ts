@@ -178,6 +178,20 @@ describe('startCluster', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
     ).rejects.toThrow(/apply Namespace Not_Valid: 422 .*Not_Valid/);
   });
 
+  it('restartApiServer() keeps the data, the port and the CA, and gives a new process', async () => {
+    await c.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'survivor', namespace: 'default' },
+    });
+    const before = c.apiserverPid;
+    await c.restartApiServer({ downMs: 500 });
+    expect(c.apiserverPid).not.toBe(before);
+    expect(isProcessRunning(before)).toBe(false);
+    const res = await c.request({ method: 'GET', path: '/api/v1/namespaces/default/configmaps/survivor' });
+    expect(res.status).toBe(200);
+  });
+
   it('stop() ends both processes and removes the directory, and is idempotent', async () => {
     const pids = [c.etcdPid, c.apiserverPid];
     expect(pids.every(isProcessRunning)).toBe(true);
@@ -185,6 +199,44 @@ describe('startCluster', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
     expect(pids.filter(isProcessRunning)).toEqual([]);
     expect(existsSync(c.dir)).toBe(false);
     await c.stop();
+  });
+});
+
+// Kubernetes 1.34+ serves continue pages from the watch cache's snapshots (ListFromCacheSnapshot), which outlive an
+// etcd compaction; without them the continuation is read from etcd, as on older servers, and expires at once.
+describe('compactEtcd', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
+  let c: LaunchedCluster;
+  beforeAll(async () => {
+    c = await launchCluster({ apiserverArgs: ['--feature-gates=ListFromCacheSnapshot=false'] });
+  }, ENGINE_TEST_TIMEOUT_MS);
+  afterAll(() => c?.stop());
+
+  it('compactEtcd() expires continue tokens and old resourceVersions (410)', async () => {
+    for (let i = 0; i < 5; i++) {
+      await c.apply({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `cm-${i}`, namespace: 'default' },
+      });
+    }
+    const path = '/api/v1/namespaces/default/configmaps';
+    const first = await c.request<{ metadata: { continue?: string; resourceVersion: string } }>({
+      method: 'GET',
+      path,
+      query: { limit: '2' },
+    });
+    const token = first.body.metadata.continue;
+    expect(token).toBeTruthy();
+    await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'later', namespace: 'default' } });
+    const revision = await c.compactEtcd();
+    expect(revision).toBeGreaterThan(Number(first.body.metadata.resourceVersion));
+    const next = await c.request<{ reason?: string }>({
+      method: 'GET',
+      path,
+      query: { limit: '2', continue: token ?? '' },
+    });
+    expect(next.status).toBe(410);
+    expect(next.body.reason).toBe('Expired');
   });
 });
 

@@ -73,6 +73,20 @@ export interface KubeCluster {
   apply(object: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Waits until every CRD named is Established and its kind is in discovery (CRDs are installed with apply). */
   waitForCrds(names: readonly string[], timeoutMs?: number): Promise<void>;
+  /**
+   * Stops kube-apiserver (its process group, SIGTERM), waits `downMs` (default 0), and starts it again on the same
+   * port with the same certificates, tokens and etcd; resolves once `/readyz` answers. For tests of clients that must
+   * survive an API server restart.
+   */
+  restartApiServer(options?: { downMs?: number }): Promise<void>;
+  /**
+   * Compacts etcd to its current revision, as kube-apiserver's periodic compaction would after its interval: list
+   * continue tokens and resourceVersions older than now can no longer be served from etcd (410 Gone, reason Expired).
+   * Returns the revision compacted to. Kubernetes 1.34+ serves continue pages from the watch cache's snapshots
+   * (feature ListFromCacheSnapshot), which outlive a compaction: a test that needs the token to expire at once starts
+   * the cluster with `--feature-gates=ListFromCacheSnapshot=false`, as older servers behave.
+   */
+  compactEtcd(): Promise<number>;
   /** Idempotent; stops both processes (their process groups) and removes dir unless options.keep. */
   stop(): Promise<void>;
 }
@@ -97,6 +111,7 @@ export interface LaunchOptions extends StartClusterOptions {
 
 export interface LaunchedCluster extends KubeCluster {
   readonly etcdPid: number;
+  /** the current kube-apiserver's pid (changes on restartApiServer) */
   readonly apiserverPid: number;
   readonly etcdLog: string;
   readonly apiserverLog: string;
@@ -225,35 +240,32 @@ async function launchOnce(
     const certDir = join(dir, 'certs');
     mkdirSync(certDir, { recursive: true });
 
-    const apiserver = spawnLogged(
-      'kube-apiserver',
-      apiserverBinary,
-      [
-        `--etcd-servers=${etcdUrl}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        `--secure-port=${securePort}`,
-        `--cert-dir=${certDir}`,
-        `--token-auth-file=${tokenFile}`,
-        '--authorization-mode=RBAC',
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        `--service-account-key-file=${saKey}`,
-        `--service-account-signing-key-file=${saKey}`,
-        '--service-cluster-ip-range=10.0.0.0/24',
-        // no controller-manager mints service-account tokens, so Pods naming one would be rejected
-        '--disable-admission-plugins=ServiceAccount',
-        '--allow-privileged=true',
-        ...(options.apiserverArgs ?? []),
-      ],
-      apiserverLog,
-      spawnOptions,
-    );
+    const apiserverArgs = [
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${securePort}`,
+      `--cert-dir=${certDir}`,
+      `--token-auth-file=${tokenFile}`,
+      '--authorization-mode=RBAC',
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${saKey}`,
+      `--service-account-signing-key-file=${saKey}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+      // no controller-manager mints service-account tokens, so Pods naming one would be rejected
+      '--disable-admission-plugins=ServiceAccount',
+      '--allow-privileged=true',
+      ...(options.apiserverArgs ?? []),
+    ];
+    const spawnApiserver = () =>
+      spawnLogged('kube-apiserver', apiserverBinary, apiserverArgs, apiserverLog, spawnOptions);
+    let apiserver = spawnApiserver();
     processes.push(apiserver);
 
     const server = `https://127.0.0.1:${securePort}`;
     const caFile = join(certDir, 'apiserver.crt');
     let agent: ReturnType<typeof kubeAgent> | undefined;
-    await waitFor('kube-apiserver /readyz', READY_TIMEOUT_MS, processes, async () => {
+    const apiserverReady = async () => {
       if (!existsSync(caFile)) return false;
       agent ??= kubeAgent(readFileSync(caFile, 'utf8'));
       const res = await sendRequest(agent, {
@@ -264,7 +276,8 @@ async function launchOnce(
         timeoutMs: 5_000,
       }).catch(() => undefined);
       return res?.status === 200;
-    });
+    };
+    await waitFor('kube-apiserver /readyz', READY_TIMEOUT_MS, processes, apiserverReady);
     const readyMs = Date.now() - started;
     log(`kube-apiserver ready at ${server} after ${readyMs} ms`);
     if (agent === undefined) throw new Error('unreachable: agent is set once /readyz answered');
@@ -293,6 +306,37 @@ async function launchOnce(
     const versionRes = await client.request<{ gitVersion?: string }>({ method: 'GET', path: '/version' });
     const version = versionRes.body.gitVersion ?? '';
 
+    // Serialised, so a restart racing stop() cannot leave a new apiserver behind.
+    let restarting: Promise<void> = Promise.resolve();
+    const restartApiServer = ({ downMs = 0 }: { downMs?: number } = {}): Promise<void> => {
+      restarting = restarting.then(async () => {
+        if (stopping) throw new Error('restartApiServer: the cluster is stopping');
+        untrack(apiserver.pid);
+        await stopProcessGroup(apiserver.pid);
+        await sleep(downMs);
+        if (stopping) return;
+        // The cert dir keeps its self-signed certificate, so the CA and every kubeconfig stay valid.
+        apiserver = spawnApiserver();
+        processes[processes.length - 1] = apiserver;
+        await waitFor('kube-apiserver /readyz after restart', READY_TIMEOUT_MS, processes, apiserverReady);
+        log(`kube-apiserver restarted at ${server}`);
+      });
+      return restarting;
+    };
+    const compactEtcd = async (): Promise<number> => {
+      // etcd's gRPC gateway: a range read gives the current revision in its header; compact to it.
+      const post = async (path: string, body: unknown) => {
+        const res = await fetch(`${etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+        const json = (await res.json()) as { header?: { revision?: string }; message?: string };
+        if (!res.ok) throw new Error(`etcd ${path}: ${res.status} ${json.message ?? ''}`);
+        return json;
+      };
+      const range = await post('/v3/kv/range', { key: Buffer.from('/').toString('base64'), limit: 1 });
+      const revision = Number(range.header?.revision);
+      if (!Number.isSafeInteger(revision) || revision <= 0) throw new Error('etcd: no current revision');
+      await post('/v3/kv/compaction', { revision, physical: true });
+      return revision;
+    };
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
@@ -311,7 +355,9 @@ async function launchOnce(
       dir,
       version,
       etcdPid: etcd.pid,
-      apiserverPid: apiserver.pid,
+      get apiserverPid() {
+        return apiserver.pid;
+      },
       etcdLog,
       apiserverLog,
       request: (req) => client.request(req),
@@ -319,6 +365,8 @@ async function launchOnce(
       create: (object, createOptions) => client.create(object, createOptions),
       apply: (object) => client.apply(object),
       waitForCrds: (names, timeoutMs) => client.waitForCrds(names, timeoutMs),
+      restartApiServer,
+      compactEtcd,
       stop,
     };
     return cluster;
