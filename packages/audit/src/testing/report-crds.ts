@@ -25,12 +25,28 @@ export function reportCrds(api: 'wgpolicyk8s' | 'openreports' | 'both' = 'both')
   return crds;
 }
 
-/** Installs the report CRDs of `api` (default both) and waits until they are served. */
+/**
+ * Installs the report CRDs of `api` (default both) and waits until they are served: Established, in discovery, and
+ * listable (a new CRD's storage answers 429 "storage is (re)initializing" for a moment after it is Established).
+ */
 export async function installReportCrds(
   cluster: KubeCluster,
   api: 'wgpolicyk8s' | 'openreports' | 'both' = 'both',
+  timeoutMs = 30_000,
 ): Promise<void> {
   const crds = reportCrds(api);
   for (const crd of crds) await cluster.apply(crd);
   await cluster.waitForCrds(crds.map((crd) => (crd.metadata as { name: string }).name));
+  const deadline = Date.now() + timeoutMs;
+  for (const crd of crds) {
+    const spec = crd.spec as { group: string; names: { plural: string }; versions: { name: string }[] };
+    const path = `/apis/${spec.group}/${spec.versions[0]?.name}/${spec.names.plural}`;
+    for (;;) {
+      const res = await cluster.request({ method: 'GET', path, query: { limit: '1' } });
+      if (res.status === 200) break;
+      if (Date.now() > deadline)
+        throw new Error(`${path} not listable: ${res.status} ${JSON.stringify(res.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
