@@ -70,6 +70,13 @@ export {
 } from './report/json.js';
 export { escapeXmlAttribute, escapeXmlText, formatJunit, junitReportChunks } from './report/junit.js';
 export {
+  buildOpenReports,
+  formatOpenReports,
+  OPEN_REPORTS_API_VERSION,
+  type OpenReport,
+  openReportChunks,
+} from './report/openreports.js';
+export {
   buildPolicyReports,
   formatPolicyReports,
   INPUT_ERROR_POLICY,
@@ -79,6 +86,7 @@ export {
   type PolicyReportResult,
   type PolicyReportSeverity,
   policyReportChunks,
+  reportName,
 } from './report/policyreport.js';
 export {
   type CheckedResource,

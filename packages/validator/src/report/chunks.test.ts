@@ -5,6 +5,7 @@ import type { ResultStatus } from '../engine.js';
 import type { InputError } from '../manifest-resources.js';
 import { REPORT_FORMATS, reportChunks } from './formats.js';
 import { buildJsonReport, formatJson } from './json.js';
+import { buildOpenReports, formatOpenReports } from './openreports.js';
 import { buildPolicyReports, formatPolicyReports } from './policyreport.js';
 import type { CheckedResource, CheckedResult, ValidationRun } from './run.js';
 import { buildSarifLog, formatSarif } from './sarif.js';
@@ -150,6 +151,24 @@ describe.each(RUNS)('reports written in pieces (%s)', (_name, run) => {
       .map((report) => `---\n${stringify(report, YAML_OPTIONS)}`)
       .join('');
     expect(formatPolicyReports(run)).toBe(whole);
+  });
+
+  it('OpenReports: the bytes yaml writes for the built reports, which are the PolicyReports in other kinds', () => {
+    const reports = buildOpenReports(run);
+    expect(formatOpenReports(run)).toBe(
+      reports.map((report) => `---\n${stringify(report, YAML_OPTIONS)}`).join(''),
+    );
+    const policyReports = buildPolicyReports(run);
+    expect(reports.map(({ apiVersion, kind, source, ...rest }) => rest)).toEqual(
+      policyReports.map(({ apiVersion, kind, ...rest }) => rest),
+    );
+    expect(reports.map((r) => [r.apiVersion, r.kind, r.source])).toEqual(
+      policyReports.map((r) => [
+        'openreports.io/v1alpha1',
+        r.kind === 'PolicyReport' ? 'Report' : 'ClusterReport',
+        'palisade',
+      ]),
+    );
   });
 
   it.each(REPORT_FORMATS)('%s: pieces that join to the report, many of them for a large run', (format) => {

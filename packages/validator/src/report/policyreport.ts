@@ -125,45 +125,76 @@ function inputErrorResult(error: InputError, timestamp: PolicyReportResult['time
   };
 }
 
-/** A report without its results; namespace '' is the cluster report. */
-function reportHead(namespace: string, summary: ResultSummary): Omit<PolicyReport, 'results'> {
-  return {
-    apiVersion: POLICY_REPORT_API_VERSION,
-    kind: namespace === '' ? 'ClusterPolicyReport' : 'PolicyReport',
-    metadata:
-      namespace === ''
-        ? { name: 'palisade-cluster', labels: { ...MANAGED_BY } }
-        : { name: `palisade-${namespace}`, namespace, labels: { ...MANAGED_BY } },
-    summary,
-  };
+/**
+ * A report without its results; namespace '' is the cluster report. The report APIs that share this shape
+ * (wgpolicyk8s.io PolicyReports, OpenReports) differ only here: apiVersion, kinds and top-level fields.
+ */
+export type ReportHead<R> = (namespace: string, summary: ResultSummary) => Omit<R, 'results'>;
+
+/** The name of the report of a namespace ('' = the cluster report), in every report API. */
+export function reportName(namespace: string): string {
+  return namespace === '' ? 'palisade-cluster' : `palisade-${namespace}`;
 }
 
-export function buildPolicyReports(run: ValidationRun): PolicyReport[] {
-  const timestamp = resultTimestamp(run);
-  // Key '' is the cluster report: resources without a namespace, and input errors.
-  const byNamespace = new Map<string, PolicyReport>();
-  const reportFor = (namespace: string): PolicyReport => {
-    let report = byNamespace.get(namespace);
-    if (!report) {
-      report = { ...reportHead(namespace, emptySummary()), results: [] };
-      byNamespace.set(namespace, report);
+/** The labels of every report Palisade writes. */
+export function reportMetadata(namespace: string): PolicyReport['metadata'] {
+  return namespace === ''
+    ? { name: reportName(namespace), labels: { ...MANAGED_BY } }
+    : { name: reportName(namespace), namespace, labels: { ...MANAGED_BY } };
+}
+
+const policyReportHead: ReportHead<PolicyReport> = (namespace, summary) => ({
+  apiVersion: POLICY_REPORT_API_VERSION,
+  kind: namespace === '' ? 'ClusterPolicyReport' : 'PolicyReport',
+  metadata: reportMetadata(namespace),
+  summary,
+});
+
+interface NamespaceGroup {
+  namespace: string;
+  resources: CheckedResource[];
+  summary: ResultSummary;
+}
+
+/** The resources with results by namespace, sorted; '' is the cluster report (no namespace, and input errors). */
+function groupByNamespace(run: ValidationRun): NamespaceGroup[] {
+  const byNamespace = new Map<string, NamespaceGroup>();
+  const groupOf = (namespace: string) => {
+    let group = byNamespace.get(namespace);
+    if (!group) {
+      group = { namespace, resources: [], summary: emptySummary() };
+      byNamespace.set(namespace, group);
     }
-    return report;
+    return group;
   };
   for (const resource of run.resources) {
     if (resource.results.length === 0) continue;
-    const report = reportFor(resource.namespace ?? '');
-    for (const result of resource.results) {
-      report.summary[result.status]++;
-      report.results.push(reportResult(resource, result, timestamp));
-    }
+    const group = groupOf(resource.namespace ?? '');
+    group.resources.push(resource);
+    for (const result of resource.results) group.summary[result.status]++;
   }
-  for (const error of run.errors) {
-    const report = reportFor('');
-    report.summary.error++;
-    report.results.push(inputErrorResult(error, timestamp));
-  }
-  return [...byNamespace.keys()].sort().map((namespace) => byNamespace.get(namespace) as PolicyReport);
+  if (run.errors.length > 0) groupOf('').summary.error += run.errors.length;
+  return [...byNamespace.keys()].sort().map((namespace) => byNamespace.get(namespace) as NamespaceGroup);
+}
+
+/** The reports of a run in the report API whose heads `head` writes. */
+export function buildReportsWith<R>(
+  run: ValidationRun,
+  head: ReportHead<R>,
+): (Omit<R, 'results'> & { results: PolicyReportResult[] })[] {
+  const timestamp = resultTimestamp(run);
+  return groupByNamespace(run).map((group) => {
+    const results: PolicyReportResult[] = [];
+    for (const resource of group.resources)
+      for (const result of resource.results) results.push(reportResult(resource, result, timestamp));
+    if (group.namespace === '')
+      for (const error of run.errors) results.push(inputErrorResult(error, timestamp));
+    return { ...head(group.namespace, group.summary), results };
+  });
+}
+
+export function buildPolicyReports(run: ValidationRun): PolicyReport[] {
+  return buildReportsWith(run, policyReportHead);
 }
 
 const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
@@ -228,43 +259,29 @@ function resultTimestamp(run: ValidationRun): PolicyReportResult['timestamp'] {
 }
 
 /**
- * The PolicyReports in pieces, one result at a time: the bytes of `formatPolicyReports` as `yaml` writes the
+ * The reports in pieces, one result at a time: the bytes of `formatPolicyReports` as `yaml` writes the
  * reports of `buildPolicyReports`, without building them (a report of 100k resources is hundreds of thousands of
  * objects, and `yaml` builds a node for each of their values).
  */
-export function* policyReportChunks(run: ValidationRun): Generator<string> {
+export function* reportChunksWith<R>(run: ValidationRun, head: ReportHead<R>): Generator<string> {
   const timestamp = resultTimestamp(run);
-  // Key '' is the cluster report: resources without a namespace, and input errors.
-  const byNamespace = new Map<string, { resources: CheckedResource[]; summary: ResultSummary }>();
-  const groupOf = (namespace: string) => {
-    let group = byNamespace.get(namespace);
-    if (!group) {
-      group = { resources: [], summary: emptySummary() };
-      byNamespace.set(namespace, group);
-    }
-    return group;
-  };
-  for (const resource of run.resources) {
-    if (resource.results.length === 0) continue;
-    const group = groupOf(resource.namespace ?? '');
-    group.resources.push(resource);
-    for (const result of resource.results) group.summary[result.status]++;
-  }
-  if (run.errors.length > 0) groupOf('').summary.error += run.errors.length;
   const scalars = new ScalarCache();
-  for (const namespace of [...byNamespace.keys()].sort()) {
-    const group = byNamespace.get(namespace) as { resources: CheckedResource[]; summary: ResultSummary };
-    const head = stringify({ ...reportHead(namespace, group.summary), results: [] }, YAML_OPTIONS);
+  for (const group of groupByNamespace(run)) {
+    const text = stringify({ ...head(group.namespace, group.summary), results: [] }, YAML_OPTIONS);
     // Every report has a result (it exists because of one), so `results: []` always becomes a list.
-    yield `---\n${head.slice(0, -'[]\n'.length).trimEnd()}\n`;
+    yield `---\n${text.slice(0, -'[]\n'.length).trimEnd()}\n`;
     for (const resource of group.resources) {
       for (const result of resource.results)
         yield writeResult(reportResult(resource, result, timestamp), scalars);
     }
-    if (namespace === '') {
+    if (group.namespace === '') {
       for (const error of run.errors) yield writeResult(inputErrorResult(error, timestamp), scalars);
     }
   }
+}
+
+export function policyReportChunks(run: ValidationRun): Generator<string> {
+  return reportChunksWith(run, policyReportHead);
 }
 
 export function formatPolicyReports(run: ValidationRun): string {
