@@ -91,10 +91,13 @@ export {
 export {
   type CheckedResource,
   type CheckedResult,
+  type ClusterResource,
+  checkClusterResource,
   checkResource,
   describeInputError,
   describeResource,
   emptySummary,
+  type FileResource,
   formatPath,
   type LocatedViolation,
   type ResultSummary,

@@ -22,7 +22,13 @@ export interface ManifestResource {
 
 /** Input that could not be loaded: a file, or one document of it. */
 export interface InputError {
+  /**
+   * The file; for `source: 'cluster'`, the API collection path that could not be read
+   * (`/apis/apps/v1/deployments`, or with `/namespaces/NS/` for one namespace).
+   */
   file: string;
+  /** Set for an input read from a live cluster (a list the API server refused or failed). */
+  source?: 'cluster';
   /** 1-based index of the YAML document in its file (1 for JSON). */
   document?: number;
   /** 1-based line of the problem itself (for a syntax error, where it is, not where its document starts). */

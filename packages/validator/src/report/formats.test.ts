@@ -26,7 +26,7 @@ import {
   POLICY_REPORT_API_VERSION,
   type PolicyReport,
 } from './policyreport.js';
-import { summarize, type ValidationRun, validateManifests } from './run.js';
+import { checkClusterResource, summarize, type ValidationRun, validateManifests } from './run.js';
 import { formatSarif } from './sarif.js';
 import { formatText, printable } from './text.js';
 
@@ -555,28 +555,32 @@ describe('input errors in every format', () => {
       );
       return { errors: found, counted };
     },
-    policyreport: (output) => {
-      const reports = parseAllDocuments(output).map((d) => d.toJS() as PolicyReport);
-      const cluster = reports.find((r) => r.kind === 'ClusterPolicyReport');
-      const results = reports.flatMap((r) => r.results.filter((x) => x.policy === INPUT_ERROR_POLICY));
-      const found = results.map((result) => {
-        expect(result).toMatchObject({ result: 'error', rule: INPUT_ERROR_POLICY, source: 'palisade' });
-        const error = located(result.message);
-        const { file, document, line, column } = result.properties;
-        expect({ file, document, line, column }).toEqual({
-          file: error.file,
-          document: error.document?.toString(),
-          line: error.line?.toString(),
-          column: error.column?.toString(),
-        });
-        return error;
-      });
-      expect(cluster?.results.filter((x) => x.policy === INPUT_ERROR_POLICY)).toHaveLength(results.length);
-      const policyErrors = cluster?.results.filter((x) => x.result === 'error').length ?? 0;
-      expect(cluster?.summary.error).toBe(policyErrors);
-      return { errors: found, counted: results.length };
-    },
+    policyreport: (output) => reportErrors(output, 'ClusterPolicyReport'),
+    openreports: (output) => reportErrors(output, 'ClusterReport'),
   };
+
+  /** PolicyReports and OpenReports alike: input errors are `error` results in the cluster report. */
+  function reportErrors(output: string, clusterKind: string): { errors: InputError[]; counted: number } {
+    const reports = parseAllDocuments(output).map((d) => d.toJS() as PolicyReport);
+    const cluster = reports.find((r) => r.kind === clusterKind);
+    const results = reports.flatMap((r) => r.results.filter((x) => x.policy === INPUT_ERROR_POLICY));
+    const found = results.map((result) => {
+      expect(result).toMatchObject({ result: 'error', rule: INPUT_ERROR_POLICY, source: 'palisade' });
+      const error = located(result.message);
+      const { file, document, line, column } = result.properties;
+      expect({ file, document, line, column }).toEqual({
+        file: error.file,
+        document: error.document?.toString(),
+        line: error.line?.toString(),
+        column: error.column?.toString(),
+      });
+      return error;
+    });
+    expect(cluster?.results.filter((x) => x.policy === INPUT_ERROR_POLICY)).toHaveLength(results.length);
+    const policyErrors = cluster?.results.filter((x) => x.result === 'error').length ?? 0;
+    expect(cluster?.summary.error).toBe(policyErrors);
+    return { errors: found, counted: results.length };
+  }
 
   for (const [name, withErrors] of runs) {
     it.each(REPORT_FORMATS)(`%s shows and counts every input error (%#, ${name})`, (format) => {
@@ -585,4 +589,121 @@ describe('input errors in every format', () => {
       expect(counted).toBe(errors.length);
     });
   }
+});
+
+/**
+ * A resource read from a cluster (`palisade audit`) has no file or line: every format names it by kind,
+ * namespace/name and uid instead, and a list the API refused is an input error naming the collection.
+ */
+describe('cluster resources in every format', () => {
+  const validator = new Validator({
+    policies: [
+      { policy: noPrivileged, rule: noPrivileged.rule ?? rule([]), pssCheck: 'privileged' },
+      { policy: noHostNetwork, rule: noHostNetwork.rule ?? rule([]) },
+    ],
+  });
+  const object = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'web',
+      namespace: 'team-a',
+      uid: '6f1c0e2a-0000-4000-8000-000000000001',
+      resourceVersion: '42',
+    },
+    spec: { containers: [{ name: 'app', image: 'nginx:1.27', securityContext: { privileged: true } }] },
+  };
+  const clusterRun: ValidationRun = {
+    metadata: { ...run.metadata },
+    resources: [checkClusterResource(object, validator.validate(object))],
+    errors: [
+      {
+        source: 'cluster',
+        file: '/apis/apps/v1/deployments',
+        message: 'forbidden: User "auditor" cannot list resource "deployments"',
+      },
+    ],
+  };
+  const uid = object.metadata.uid;
+
+  it('pairs the object with its results, its uid and resourceVersion, and no lines', () => {
+    const [resource] = clusterRun.resources;
+    expect(resource).toMatchObject({ source: 'cluster', kind: 'Pod', name: 'web', namespace: 'team-a', uid });
+    expect(resource?.source === 'cluster' && resource.resourceVersion).toBe('42');
+    expect(resource?.results.map((r) => r.status)).toEqual(['fail', 'pass']);
+    expect(resource?.results[0]?.violations).toEqual([
+      {
+        message: 'container "app" must not be privileged',
+        path: ['spec', 'containers', 0, 'securityContext', 'privileged'],
+        line: undefined,
+      },
+    ]);
+  });
+
+  it('text names the resource by namespace/name and uid, and the refused list', () => {
+    const text = formatText(clusterRun, { color: false });
+    expect(text).toContain(
+      `Pod team-a/web  uid ${uid}\n  FAIL  no-privileged: container "app" must not be privileged\n`,
+    );
+    expect(text).toContain('ERROR list /apis/apps/v1/deployments: forbidden: User "auditor"');
+    expect(text).toMatch(/^Summary: 1 resource in the cluster: 1 failed/m);
+    expect(text).not.toMatch(/line|undefined/);
+  });
+
+  it('json gives the uid in resources and no file or line', () => {
+    const report = JSON.parse(formatJson(clusterRun)) as JsonReport;
+    expect(report.results[0]).toEqual({
+      policy: 'no-privileged',
+      result: 'fail',
+      message: 'container "app" must not be privileged',
+      severity: 'high',
+      category: 'Pod Security',
+      source: 'palisade',
+      resources: [{ apiVersion: 'v1', kind: 'Pod', namespace: 'team-a', name: 'web', uid }],
+      properties: {
+        pssCheck: 'privileged',
+        violations: [
+          {
+            message: 'container "app" must not be privileged',
+            path: ['spec', 'containers', 0, 'securityContext', 'privileged'],
+          },
+        ],
+      },
+    });
+    expect(report.errors).toEqual([clusterRun.errors[0]]);
+  });
+
+  it('sarif locates results logically, by the object, with no artifact', () => {
+    const log = JSON.parse(formatSarif(clusterRun));
+    const [result] = log.runs[0].results;
+    expect(result.locations[0].physicalLocation).toBeUndefined();
+    expect(result.locations[0].logicalLocations[0]).toMatchObject({
+      fullyQualifiedName: 'v1/namespaces/team-a/Pod/web',
+    });
+    expect(JSON.stringify(log)).toContain(uid);
+    const [notification] = log.runs[0].invocations[0].toolExecutionNotifications;
+    expect(notification.locations).toBeUndefined();
+    expect(notification.message.text).toContain('list /apis/apps/v1/deployments: forbidden');
+  });
+
+  it('junit names the test case by the object and its uid, without file or line', () => {
+    const xml = formatJunit(clusterRun);
+    expect(xml).toContain(`<testcase classname="no-privileged" name="Pod team-a/web (uid ${uid})">`);
+    expect(xml).not.toMatch(/ (file|line)="/);
+  });
+
+  it.each([
+    ['policyreport', 'PolicyReport'],
+    ['openreports', 'Report'],
+  ] as const)('%s references the object with its uid, without file or line', (format, kind) => {
+    const reports = parseAllDocuments(formatReport(format, clusterRun)).map((d) => d.toJS() as PolicyReport);
+    const namespaced = reports.find((r) => r.kind === kind);
+    expect(namespaced?.metadata).toMatchObject({ name: 'palisade-team-a', namespace: 'team-a' });
+    expect(namespaced?.results[0]?.resources).toEqual([
+      { apiVersion: 'v1', kind: 'Pod', name: 'web', namespace: 'team-a', uid },
+    ]);
+    expect(namespaced?.results[0]?.properties).toEqual({ pssCheck: 'privileged' });
+    const inputError = reports.flatMap((r) => r.results).find((r) => r.policy === INPUT_ERROR_POLICY);
+    expect(inputError?.properties).toEqual({ collection: '/apis/apps/v1/deployments' });
+  });
 });

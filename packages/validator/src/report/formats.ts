@@ -1,5 +1,6 @@
 import { jsonReportChunks } from './json.js';
 import { junitReportChunks } from './junit.js';
+import { openReportChunks } from './openreports.js';
 import { policyReportChunks } from './policyreport.js';
 import type { ValidationRun } from './run.js';
 import { sarifLogChunks } from './sarif.js';
@@ -7,7 +8,7 @@ import { textReportChunks } from './text.js';
 
 /** Every report format by name, for tools that let users pick one. */
 
-export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'policyreport'] as const;
+export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'policyreport', 'openreports'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface ReportOptions {
@@ -36,6 +37,8 @@ export function reportChunks(
       return junitReportChunks(run);
     case 'policyreport':
       return policyReportChunks(run);
+    case 'openreports':
+      return openReportChunks(run);
   }
 }
 

@@ -17,6 +17,8 @@ export interface JsonResourceReference {
   kind: string;
   namespace?: string;
   name?: string;
+  /** For a resource read from a cluster. */
+  uid?: string;
 }
 
 export interface JsonResult {
@@ -27,13 +29,15 @@ export interface JsonResult {
   category: string;
   source: 'palisade';
   resources: JsonResourceReference[];
-  file: string;
-  /** The first violation's line for a finding, else the line where the resource starts. */
-  line: number;
+  /** Absent for a resource read from a cluster (its `resources[0].uid` names it). */
+  file?: string;
+  /** The first violation's line for a finding, else the line where the resource starts; absent as `file`. */
+  line?: number;
   properties?: {
     pssCheck?: string;
     exception?: string;
-    violations?: { message: string; path: Path; line: number }[];
+    /** `line` is absent for a resource read from a cluster. */
+    violations?: { message: string; path: Path; line?: number }[];
   };
 }
 
@@ -50,14 +54,22 @@ export function resourceReference(resource: CheckedResource): JsonResourceRefere
     kind: resource.kind,
     ...(resource.namespace === undefined ? {} : { namespace: resource.namespace }),
     ...(resource.name === undefined ? {} : { name: resource.name }),
+    ...(resource.source === 'cluster' ? { uid: resource.uid } : {}),
   };
+}
+
+/** The violations as the report lists them: without `line` for a resource that has no source lines. */
+function reportedViolations(resource: CheckedResource, result: CheckedResult) {
+  return resource.source === 'cluster'
+    ? result.violations.map(({ message, path }) => ({ message, path }))
+    : result.violations;
 }
 
 function jsonResult(resource: CheckedResource, result: CheckedResult): JsonResult {
   const properties: NonNullable<JsonResult['properties']> = {};
   if (result.pssCheck !== undefined) properties.pssCheck = result.pssCheck;
   if (result.exception !== undefined) properties.exception = result.exception;
-  if (result.violations.length > 0) properties.violations = result.violations;
+  if (result.violations.length > 0) properties.violations = reportedViolations(resource, result);
   return {
     policy: result.policy.id,
     result: result.status,
@@ -66,8 +78,9 @@ function jsonResult(resource: CheckedResource, result: CheckedResult): JsonResul
     category: result.policy.category,
     source: 'palisade',
     resources: [resourceReference(resource)],
-    file: resource.file,
-    line: result.violations[0]?.line ?? resource.line,
+    ...(resource.source === 'cluster'
+      ? {}
+      : { file: resource.file, line: result.violations[0]?.line ?? resource.line }),
     ...(Object.keys(properties).length > 0 ? { properties } : {}),
   };
 }
@@ -82,10 +95,16 @@ export function buildJsonReport(run: ValidationRun): JsonReport {
   };
 }
 
-/** What every result of a resource repeats: its reference and file, written once per resource. */
+/**
+ * What every result of a resource repeats: its reference and file, written once per resource; for a file resource
+ * it ends with `"line": `, the line being the result's own.
+ */
 function resourceFields(resource: CheckedResource): string {
   const reference = nestedJson(resourceReference(resource), '        ');
-  return `,\n      "source": "palisade",\n      "resources": [\n        ${reference}\n      ],\n      "file": ${JSON.stringify(resource.file)},\n      "line": `;
+  const head = `,\n      "source": "palisade",\n      "resources": [\n        ${reference}\n      ]`;
+  return resource.source === 'cluster'
+    ? head
+    : `${head},\n      "file": ${JSON.stringify(resource.file)},\n      "line": `;
 }
 
 /** What every result of a policy repeats: its id, then (after status and message) severity and category. */
@@ -109,10 +128,11 @@ function writeResult(
   result: CheckedResult,
   fields: PolicyFields,
   resourcePart: string,
-  line: number,
+  line: number | undefined,
+  violations: readonly unknown[],
 ): string {
-  let out = `${fields.id}${result.status}",\n      "message": ${JSON.stringify(result.message)}${fields.classification}${resourcePart}${JSON.stringify(line)}`;
-  const { pssCheck, exception, violations } = result;
+  let out = `${fields.id}${result.status}",\n      "message": ${JSON.stringify(result.message)}${fields.classification}${resourcePart}${line === undefined ? '' : JSON.stringify(line)}`;
+  const { pssCheck, exception } = result;
   if (pssCheck !== undefined || exception !== undefined || violations.length > 0) {
     out += ',\n      "properties": {';
     let separator = '\n';
@@ -145,8 +165,9 @@ export function* jsonReportChunks(run: ValidationRun): Generator<string> {
         fields = policyFields(result.policy);
         byPolicy.set(result.policy, fields);
       }
-      const line = result.violations[0]?.line ?? resource.line;
-      yield `${first ? '\n' : ',\n'}${writeResult(result, fields, resourcePart, line)}`;
+      const line = resource.source === 'cluster' ? undefined : (result.violations[0]?.line ?? resource.line);
+      const violations = reportedViolations(resource, result);
+      yield `${first ? '\n' : ',\n'}${writeResult(result, fields, resourcePart, line, violations)}`;
       first = false;
     }
   }

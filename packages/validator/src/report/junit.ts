@@ -49,7 +49,11 @@ interface SuiteCounts {
 }
 
 function details(result: CheckedResult): string {
-  const lines = result.violations.map((v) => `line ${v.line}: ${v.message} (${formatPath(v.path)})`);
+  const lines = result.violations.map((v) =>
+    v.line === undefined
+      ? `${v.message} (${formatPath(v.path)})`
+      : `line ${v.line}: ${v.message} (${formatPath(v.path)})`,
+  );
   return [...(lines.length > 0 ? lines : [result.message]), `how to fix: ${result.policy.remediation}`].join(
     '\n',
   );
@@ -63,12 +67,17 @@ function count(counts: SuiteCounts, status: CheckedResult['status']): void {
 }
 
 function testcase(policy: Policy, resource: CheckedResource, result: CheckedResult): string {
-  const open = `    <testcase${attributes({
-    classname: policy.id,
-    name: `${describeResource(resource)} (${resource.file}:${resource.line})`,
-    file: resource.file,
-    line: resource.line,
-  })}`;
+  // GitLab reads `file` and `line`; a resource read from a cluster has neither, and its uid names it.
+  const open = `    <testcase${attributes(
+    resource.source === 'cluster'
+      ? { classname: policy.id, name: `${describeResource(resource)} (uid ${resource.uid})` }
+      : {
+          classname: policy.id,
+          name: `${describeResource(resource)} (${resource.file}:${resource.line})`,
+          file: resource.file,
+          line: resource.line,
+        },
+  )}`;
   switch (result.status) {
     case 'fail':
       return `${open}>\n      <failure${attributes({ message: result.message, type: policy.severity })}>${escapeXmlText(details(result))}</failure>\n    </testcase>`;
@@ -147,7 +156,8 @@ export function* junitReportChunks(run: ValidationRun): Generator<string> {
     };
     const cases = run.errors.map(
       (error) =>
-        `    <testcase${attributes({ classname: 'input', name: describeInputError(error), file: error.file, line: error.line })}>\n` +
+        // A cluster input error's `file` is an API path, not a file GitLab could open.
+        `    <testcase${attributes({ classname: 'input', name: describeInputError(error), file: error.source === 'cluster' ? undefined : error.file, line: error.line })}>\n` +
         `      <error${attributes({ message: error.message, type: 'input' })}/>\n    </testcase>`,
     );
     yield `${separator}${suiteOpening('input', timestamp, counts)}>\n${cases.join('\n')}\n  </testsuite>`;

@@ -32,6 +32,8 @@ export interface ObjectReference {
   kind: string;
   name?: string;
   namespace?: string;
+  /** Set for a resource read from a cluster: which object of that name it was. */
+  uid?: string;
 }
 
 export interface PolicyReportResult {
@@ -70,14 +72,16 @@ function objectReference(resource: CheckedResource): ObjectReference {
     kind: resource.kind,
     ...(resource.name === undefined ? {} : { name: resource.name }),
     ...(resource.namespace === undefined ? {} : { namespace: resource.namespace }),
+    ...(resource.source === 'cluster' ? { uid: resource.uid } : {}),
   };
 }
 
 function properties(resource: CheckedResource, result: CheckedResult): Record<string, string> {
-  const out: Record<string, string> = {
-    file: resource.file,
-    line: String(result.violations[0]?.line ?? resource.line),
-  };
+  // A cluster resource has no file or line: its uid in `resources` says which object it was.
+  const out: Record<string, string> =
+    resource.source === 'cluster'
+      ? {}
+      : { file: resource.file, line: String(result.violations[0]?.line ?? resource.line) };
   if (result.pssCheck !== undefined) out.pssCheck = result.pssCheck;
   if (result.exception !== undefined) out.exception = result.exception;
   return out;
@@ -108,7 +112,8 @@ function reportResult(
  * where it is in `properties` (file, document, line, column) as for the other results.
  */
 function inputErrorResult(error: InputError, timestamp: PolicyReportResult['timestamp']): PolicyReportResult {
-  const properties: Record<string, string> = { file: error.file };
+  const properties: Record<string, string> =
+    error.source === 'cluster' ? { collection: error.file } : { file: error.file };
   if (error.document !== undefined) properties.document = String(error.document);
   if (error.line !== undefined) properties.line = String(error.line);
   if (error.column !== undefined) properties.column = String(error.column);
@@ -238,6 +243,7 @@ function writeResult(result: PolicyReportResult, scalars: ScalarCache): string {
         out += `      - apiVersion: ${s(reference.apiVersion)}\n        kind: ${s(reference.kind)}\n`;
         if (reference.name !== undefined) out += `        name: ${s(reference.name)}\n`;
         if (reference.namespace !== undefined) out += `        namespace: ${s(reference.namespace)}\n`;
+        if (reference.uid !== undefined) out += `        uid: ${s(reference.uid)}\n`;
       }
     }
     const keys = Object.keys(result.properties);

@@ -12,8 +12,11 @@ export interface LocatedViolation {
   message: string;
   /** JSON path of the offending field from the resource root. */
   path: Path;
-  /** Line of the field in the source, or of its nearest ancestor present there. */
-  line: number;
+  /**
+   * Line of the field in the source, or of its nearest ancestor present there; undefined for a resource read from a
+   * cluster, which has no source lines.
+   */
+  line: number | undefined;
 }
 
 export interface CheckedResult {
@@ -27,17 +30,31 @@ export interface CheckedResult {
   exception: string | undefined;
 }
 
-export interface CheckedResource {
+interface CheckedResourceBase {
   apiVersion: string;
   kind: string;
   name: string | undefined;
   namespace: string | undefined;
-  file: string;
-  document: number;
-  line: number;
   /** One per policy that applies to the resource, in policy order. */
   results: CheckedResult[];
 }
+
+/** A resource read from a manifest file: reports locate it by file and line. */
+export interface FileResource extends CheckedResourceBase {
+  source?: 'file';
+  file: string;
+  document: number;
+  line: number;
+}
+
+/** A resource read from a live cluster (`palisade audit`): reports identify it by namespace, name and uid. */
+export interface ClusterResource extends CheckedResourceBase {
+  source: 'cluster';
+  uid: string;
+  resourceVersion: string | undefined;
+}
+
+export type CheckedResource = FileResource | ClusterResource;
 
 export interface RunMetadata {
   tool: { name: string; version: string; informationUri?: string };
@@ -68,7 +85,7 @@ function metadataString(object: Record<string, unknown>, key: string): string | 
  * Pairs a resource with its validator results. Source lines are looked up only for results that report
  * violations (fail, warn, error), so passing resources cost no line lookups.
  */
-export function checkResource(resource: ManifestResource, results: readonly PolicyResult[]): CheckedResource {
+export function checkResource(resource: ManifestResource, results: readonly PolicyResult[]): FileResource {
   return {
     apiVersion: resource.apiVersion,
     kind: resource.kind,
@@ -84,6 +101,35 @@ export function checkResource(resource: ManifestResource, results: readonly Poli
       message: result.message,
       violations: LOCATED_STATUSES.has(result.status)
         ? result.violations.map((v) => ({ message: v.message, path: v.path, line: resource.lineOf(v.path) }))
+        : [],
+      exception: result.exception?.name,
+    })),
+  };
+}
+
+/**
+ * Pairs an object read from the API server with its validator results. It has no source lines, so violations carry
+ * none; its uid (and resourceVersion) say which object it was.
+ */
+export function checkClusterResource(
+  object: Record<string, unknown>,
+  results: readonly PolicyResult[],
+): ClusterResource {
+  return {
+    source: 'cluster',
+    apiVersion: typeof object.apiVersion === 'string' ? object.apiVersion : '',
+    kind: typeof object.kind === 'string' ? object.kind : '',
+    name: metadataString(object, 'name'),
+    namespace: metadataString(object, 'namespace'),
+    uid: metadataString(object, 'uid') ?? '',
+    resourceVersion: metadataString(object, 'resourceVersion'),
+    results: results.map((result) => ({
+      policy: result.policy,
+      pssCheck: result.pssCheck,
+      status: result.status,
+      message: result.message,
+      violations: LOCATED_STATUSES.has(result.status)
+        ? result.violations.map((v) => ({ message: v.message, path: v.path, line: undefined }))
         : [],
       exception: result.exception?.name,
     })),
@@ -153,8 +199,12 @@ export function describeResource(resource: CheckedResource): string {
   return `${resource.kind} ${resource.namespace === undefined ? name : `${resource.namespace}/${name}`}`;
 }
 
-/** `file:line:column` (as far as known), with the document index when there is one. */
+/**
+ * `file:line:column` (as far as known), with the document index when there is one; for a cluster input, the
+ * collection that could not be listed (`list /apis/apps/v1/deployments`).
+ */
 export function describeInputError(error: InputError): string {
+  if (error.source === 'cluster') return `list ${error.file}`;
   let where = error.file;
   if (error.line !== undefined) {
     where += `:${error.line}`;

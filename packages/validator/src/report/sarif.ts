@@ -20,12 +20,14 @@ export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 type SarifLevel = 'error' | 'warning' | 'note';
 
-interface SarifLocation {
-  physicalLocation: {
-    artifactLocation: { uri: string };
-    region?: { startLine: number; startColumn?: number };
-  };
-}
+type SarifLocation =
+  | {
+      physicalLocation: {
+        artifactLocation: { uri: string };
+        region?: { startLine: number; startColumn?: number };
+      };
+    }
+  | { logicalLocations: { fullyQualifiedName: string; kind: 'resource' }[] };
 
 interface SarifResult {
   ruleId: string;
@@ -33,7 +35,7 @@ interface SarifResult {
   level: SarifLevel;
   message: { text: string };
   locations?: SarifLocation[];
-  properties: { resource: string; path?: string };
+  properties: { resource: string; path?: string; uid?: string };
 }
 
 /** GitHub code scanning ranks alerts by this score (0–10). */
@@ -65,6 +67,16 @@ function locations(file: string, line: number | undefined, column?: number): Sar
   return [{ physicalLocation }];
 }
 
+/**
+ * Where a resource read from a cluster is: a logical location (SARIF has no physical one for it), named as the API
+ * names it, `apps/v1/namespaces/NS/Deployment/NAME` (`v1/Namespace/NAME` for cluster-scoped kinds).
+ */
+function clusterLocations(resource: CheckedResource & { source: 'cluster' }): SarifLocation[] {
+  const scope = resource.namespace === undefined ? '' : `namespaces/${resource.namespace}/`;
+  const fullyQualifiedName = `${resource.apiVersion}/${scope}${resource.kind}/${resource.name ?? ''}`;
+  return [{ logicalLocations: [{ fullyQualifiedName, kind: 'resource' }] }];
+}
+
 function pascalCase(id: string): string {
   return id.replace(/(^|-)([a-z0-9])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());
 }
@@ -92,6 +104,20 @@ function results(resource: CheckedResource, result: CheckedResult, ruleIndex: nu
   if (!level) return [];
   const base = { ruleId: result.policy.id, ruleIndex, level };
   const where = describeResource(resource);
+  if (resource.source === 'cluster') {
+    const located = clusterLocations(resource);
+    const texts = result.violations.length === 0 ? [undefined] : result.violations;
+    return texts.map((violation) => ({
+      ...base,
+      message: { text: `${where}: ${violation?.message ?? result.message}` },
+      locations: located,
+      properties: {
+        resource: where,
+        ...(violation === undefined ? {} : { path: formatPath(violation.path) }),
+        uid: resource.uid,
+      },
+    }));
+  }
   if (result.violations.length === 0) {
     const located = locations(resource.file, resource.line);
     return [
@@ -116,7 +142,7 @@ function results(resource: CheckedResource, result: CheckedResult, ruleIndex: nu
 
 /** An input error: a notification that the tool could not check the input (standard input has no location). */
 function notification(error: InputError) {
-  const located = locations(error.file, error.line, error.column);
+  const located = error.source === 'cluster' ? undefined : locations(error.file, error.line, error.column);
   return {
     level: 'error',
     message: { text: `${describeInputError(error)}: ${error.message}` },

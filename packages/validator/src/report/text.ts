@@ -42,7 +42,9 @@ function plural(count: number, one: string, many = `${one}s`): string {
 }
 
 function linesOf(result: CheckedResult): string {
-  const lines = [...new Set(result.violations.map((v) => v.line))].sort((a, b) => a - b);
+  const lines = [...new Set(result.violations.flatMap((v) => (v.line === undefined ? [] : [v.line])))].sort(
+    (a, b) => a - b,
+  );
   if (lines.length === 0) return '';
   return ` (${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')})`;
 }
@@ -51,7 +53,11 @@ function formatResource(resource: CheckedResource, paint: Paint): string[] {
   const findings = resource.results
     .filter((r) => FINDING_STYLE[r.status] !== undefined)
     .sort((a, b) => FINDING_ORDER.indexOf(a.status) - FINDING_ORDER.indexOf(b.status));
-  const header = `${paint('bold', printable(`${resource.file}:${resource.line}`))}  ${printable(describeResource(resource))}`;
+  // A file resource is found by file:line; a cluster one by its kind, namespace/name and uid.
+  const header =
+    resource.source === 'cluster'
+      ? `${paint('bold', printable(describeResource(resource)))}  ${paint('dim', `uid ${printable(resource.uid)}`)}`
+      : `${paint('bold', printable(`${resource.file}:${resource.line}`))}  ${printable(describeResource(resource))}`;
   const out = [header];
   for (const finding of findings) {
     const label = finding.status.toUpperCase().padEnd(5);
@@ -77,7 +83,7 @@ export function* textReportChunks(run: ValidationRun, options: TextReportOptions
   const files = new Set<string>();
   let clean = 0;
   for (const resource of run.resources) {
-    files.add(resource.file);
+    if (resource.source !== 'cluster') files.add(resource.file);
     let noteworthy = false;
     for (const result of resource.results) {
       summary[result.status]++;
@@ -100,7 +106,9 @@ export function* textReportChunks(run: ValidationRun, options: TextReportOptions
   ];
   if (summary.error > 0) counts.push(paint('red', plural(summary.error, 'error')));
   if (run.errors.length > 0) counts.push(paint('red', plural(run.errors.length, 'input error')));
-  const scope = `${plural(run.resources.length, 'resource')} in ${plural(files.size, 'file')}`;
+  // An audit has no files: its resources came from the cluster.
+  const fromCluster = run.resources.length > 0 && files.size === 0;
+  const scope = `${plural(run.resources.length, 'resource')} ${fromCluster ? 'in the cluster' : `in ${plural(files.size, 'file')}`}`;
   const cleanNote = clean > 0 ? `; ${plural(clean, 'resource')} without findings` : '';
   yield `${paint('bold', 'Summary:')} ${scope}${cleanNote}: ${counts.join(', ')}\n`;
 }
