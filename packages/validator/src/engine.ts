@@ -214,6 +214,14 @@ export class Validator {
   }
 
   /**
+   * Every kind some policy applies to, as resolved (configured matches, Pod controllers expanded), in policy order:
+   * what an audit must list.
+   */
+  get kinds(): string[] {
+    return [...new Set(this.#policies.flatMap((p) => p.kindList))];
+  }
+
+  /**
    * Results for every policy that applies to the resource; policies that do not match it give no result. A policy
    * that reads a field of the wrong JSON type (in its match, its exceptions or its rule) gives an `error` result
    * naming the field; the other policies' results are unaffected.

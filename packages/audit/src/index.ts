@@ -1,0 +1,36 @@
+export {
+  type AuditedCollection,
+  type AuditOptions,
+  type AuditProgress,
+  auditCluster,
+  type ClusterAudit,
+  checkObject,
+  collectionsOf,
+  listError,
+} from './audit.js';
+export {
+  KubeApiError,
+  KubeClient,
+  type KubeClientOptions,
+  KubeConfigError,
+  type KubeRequest,
+} from './client.js';
+export {
+  type AuditedKind,
+  apiVersionOf,
+  collectionPath,
+  type DiscoveredKinds,
+  discoverKinds,
+} from './discovery.js';
+export { clusterObject, DEFAULT_PAGE_SIZE, type ListOptions, listCollection } from './list.js';
+export {
+  DEFAULT_FIELD_MANAGER,
+  DEFAULT_MAX_REPORT_BYTES,
+  type ReportApi,
+  type ReportClient,
+  ReportCrdMissingError,
+  ReportWriteError,
+  type WriteReportsOptions,
+  type WriteReportsResult,
+  writeReports,
+} from './reports.js';
