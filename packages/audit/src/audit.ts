@@ -55,8 +55,11 @@ export interface AuditedCollection {
   resourceVersion: string | undefined;
 }
 
+/** A run whose resources were all read from a cluster. */
+export type ClusterRun = ValidationRun & { resources: ClusterResource[] };
+
 export interface ClusterAudit {
-  run: ValidationRun;
+  run: ClusterRun;
   /** Where the run's resources came from, in audit order. */
   collections: AuditedCollection[];
   /** Kinds the policies match that the cluster does not serve: nothing of them to audit. */
@@ -175,7 +178,7 @@ export async function auditCluster(options: AuditOptions): Promise<ClusterAudit>
     collectionsDone++;
     progress();
   }
-  const run: ValidationRun = {
+  const run: ClusterRun = {
     metadata: {
       tool: options.tool ?? { name: 'palisade', version: '0.0.0' },
       timestamp: now,

@@ -4,6 +4,7 @@ export {
   type AuditProgress,
   auditCluster,
   type ClusterAudit,
+  type ClusterRun,
   checkObject,
   collectionsOf,
   listError,
