@@ -68,5 +68,6 @@ export {
   ruleArbitrary,
   sampleIrCases,
 } from './random-ir.js';
+export { installReportCrds, reportCrds } from './report-crds.js';
 export { type TargetInputRequest, targetInput } from './target-input.js';
 export { seededRandom } from './writer-deployments.js';

@@ -17,6 +17,8 @@ const validateCommand = async (argv: readonly string[], io: CliIO): Promise<numb
   (await import('./validate-command.js')).validateCommand(argv, io);
 const policiesCommand = async (argv: readonly string[], io: CliIO): Promise<number> =>
   (await import('./policies-command.js')).policiesCommand(argv, io);
+const auditCommand = async (argv: readonly string[], io: CliIO): Promise<number> =>
+  (await import('./audit-command.js')).auditCommand(argv, io);
 const buildCommand = async (argv: readonly string[], io: CliIO): Promise<number> =>
   (await import('./build-command.js')).buildCommand(argv, io);
 
@@ -42,13 +44,17 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         return await policiesCommand(rest, io);
       case 'build':
         return await buildCommand(rest, io);
+      case 'audit':
+        return await auditCommand(rest, io);
       default:
-        throw new UsageError(`unknown command "${command}"; commands: validate, policies, build`);
+        throw new UsageError(`unknown command "${command}"; commands: validate, audit, policies, build`);
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     const scope =
-      command === 'validate' || command === 'policies' || command === 'build' ? ` ${command}` : '';
+      command === 'validate' || command === 'audit' || command === 'policies' || command === 'build'
+        ? ` ${command}`
+        : '';
     io.stderr.write(`palisade${scope}: ${error.message}\nRun 'palisade${scope} --help' for usage.\n`);
     return EXIT_USAGE_OR_INPUT;
   }
@@ -58,6 +64,7 @@ function helpFor(command: string | undefined, io: CliIO): Promise<number> | numb
   if (command === 'validate') return validateCommand(['--help'], io);
   if (command === 'policies') return policiesCommand(['--help'], io);
   if (command === 'build') return buildCommand(['--help'], io);
+  if (command === 'audit') return auditCommand(['--help'], io);
   io.stdout.write(MAIN_USAGE);
   return EXIT_OK;
 }

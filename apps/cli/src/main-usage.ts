@@ -2,10 +2,11 @@
 
 export const MAIN_USAGE = `Usage: palisade <command> [options]
 
-Validate Kubernetes manifests against security policies (Pod Security Standards and hardening).
+Validate Kubernetes manifests and live clusters against security policies (Pod Security Standards and hardening).
 
 Commands:
   validate [paths...]   Check manifests (files, directories, - for standard input)
+  audit                 Check the objects running in a cluster; --write-reports writes policy reports
   policies              List the policies in the catalogue
   build --out DIR       Generate Gatekeeper and Kyverno resources; --check for CI
 

@@ -31,3 +31,42 @@ Examples:
   palisade validate --policy restrict-image-registries --params params.yaml --enforcement warn k8s/
   kubectl get deploy -A -o json | palisade validate --format sarif -
 `;
+
+export const AUDIT_USAGE = `Usage: palisade audit [options]
+
+Audit the objects running in a cluster with the same policies and verdicts as 'palisade validate': list every
+kind the selected policies match (found through API discovery, CRD-backed kinds included), page by page, and
+report each object by namespace, name and uid. A kind that cannot be listed (forbidden, failing) is an error
+naming it; every other kind is still audited.
+
+Cluster (credentials as kubectl finds them: --kubeconfig, KUBECONFIG, ~/.kube/config, then the pod's service account):
+      --kubeconfig <file>       The kubeconfig file to use
+      --context <name>          The kubeconfig context to use (default: its current context)
+  -n, --namespace <name>        Audit only this namespace (repeatable, or comma-separated); cluster-scoped kinds
+                                are then not audited (default: every namespace and the cluster-scoped kinds)
+      --page-size <n>           Objects per list request (default: 500)
+
+${SELECTION_USAGE}
+      --exceptions <file>       PolicyException documents (palisade.dev/v1alpha1) to apply (repeatable;
+                                adds to --config's)
+
+Reports in the cluster:
+      --write-reports           Write the results into the cluster: a PolicyReport per namespace and a
+                                ClusterPolicyReport (server-side apply, field manager palisade-audit; unchanged
+                                reports are not written, reports without results are deleted)
+      --report-api <api>        wgpolicyk8s (wgpolicyk8s.io/v1alpha2, default) or openreports (openreports.io/v1alpha1)
+      --watch                   Keep the reports current until SIGTERM or SIGINT (needs --write-reports)
+
+Output:
+  -f, --format <format>         ${REPORT_FORMATS.join(', ')} (default: text)
+  -o, --output <file>           Write the report to a file instead of standard output
+  -h, --help                    Show this help
+
+Exit codes: 0 nothing failed, 1 a policy failed, 2 usage error, a kind that could not be listed, an object that
+could not be checked, or a report CRD that is not installed (results are still reported).
+
+Examples:
+  palisade audit --profile restricted
+  palisade audit --context prod -n team-a -n team-b --format json -o audit.json
+  palisade audit --config palisade.config.ts --write-reports
+`;

@@ -1,20 +1,13 @@
 import { resolve } from 'node:path';
-import {
-  EXCEPTION_API_VERSION,
-  exceptionFromDocument,
-  isExpired,
-  type PolicyException,
-} from '@palisade/core';
+import { EXCEPTION_API_VERSION, exceptionFromDocument, type PolicyException } from '@palisade/core';
 import {
   type CheckedResource,
   checkResource,
-  describeInputError,
   findManifestFiles,
   type InputError,
   iterateManifestFile,
   type ManifestResource,
   printable,
-  reportChunks,
   STDIN_NAME,
   STDIN_PATH,
   uncheckable,
@@ -22,33 +15,16 @@ import {
   Validator,
 } from '@palisade/validator';
 import { exceptionWarnings } from './exception-warnings.js';
-import { invalidException, loadExceptionFiles } from './exceptions-file.js';
-import { type CliIO, EXIT_FAILURES, EXIT_OK, EXIT_USAGE_OR_INPUT, UsageError } from './io.js';
+import { invalidException } from './exceptions-file.js';
+import { type CliIO, EXIT_OK } from './io.js';
 import { Progress } from './progress.js';
-import { writeChunksToFile, writeChunksToStream } from './report-output.js';
+import { exitCode, loadExceptions, writeRunReport } from './run-report.js';
 import { resolveSelection } from './selection.js';
 import { VALIDATE_USAGE } from './usage.js';
 import { parseValidateOptions, type ValidateOptions } from './validate-options.js';
 import { cliVersion } from './version.js';
 
 /** `palisade validate`: load manifests, check them, report, and exit 0 (clean), 1 (failures) or 2 (input errors). */
-
-async function exceptionsFor(
-  options: ValidateOptions,
-  fromConfig: readonly PolicyException[],
-  io: CliIO,
-  now: Date,
-): Promise<PolicyException[]> {
-  const loaded = await loadExceptionFiles(options.exceptionFiles, options.maxFileSize);
-  if (loaded.errors.length > 0) {
-    throw new UsageError(`invalid exceptions:\n  ${loaded.errors.map(printable).join('\n  ')}`);
-  }
-  const all = [...fromConfig, ...loaded.exceptions];
-  for (const warning of exceptionWarnings(all, now)) {
-    io.stderr.write(`palisade: warning: ${printable(warning)}\n`);
-  }
-  return all.filter((e) => !isExpired(e, now));
-}
 
 interface Checked {
   resources: CheckedResource[];
@@ -169,19 +145,6 @@ async function checkInputs(
   return checked;
 }
 
-function exitCode(run: ValidationRun): number {
-  if (run.errors.length > 0) return EXIT_USAGE_OR_INPUT;
-  // An `error` result is a resource a policy cannot read (a field of the wrong type): bad input, not a finding.
-  let failed = false;
-  for (const resource of run.resources) {
-    for (const result of resource.results) {
-      if (result.status === 'error') return EXIT_USAGE_OR_INPUT;
-      if (result.status === 'fail') failed = true;
-    }
-  }
-  return failed ? EXIT_FAILURES : EXIT_OK;
-}
-
 export async function validateCommand(argv: readonly string[], io: CliIO): Promise<number> {
   const options = parseValidateOptions(argv);
   if (options.help) {
@@ -192,7 +155,13 @@ export async function validateCommand(argv: readonly string[], io: CliIO): Promi
   const selection = await resolveSelection(options.selection, options.maxFileSize);
   for (const warning of selection.warnings) io.stderr.write(`palisade: warning: ${printable(warning)}\n`);
   const { policies } = selection;
-  const exceptions = await exceptionsFor(options, selection.exceptions, io, now);
+  const exceptions = await loadExceptions(
+    options.exceptionFiles,
+    options.maxFileSize,
+    selection.exceptions,
+    io,
+    now,
+  );
   const validatorFor = (found: readonly PolicyException[]) =>
     new Validator({ policies, exceptions: [...exceptions, ...found], now });
   const stdin = io.stdin ? replayable(io.stdin) : undefined;
@@ -214,25 +183,7 @@ export async function validateCommand(argv: readonly string[], io: CliIO): Promi
     resources: checked.resources,
     errors: checked.errors,
   };
-  const env = io.env ?? process.env;
-  const color = options.output === undefined && io.stdout.isTTY === true && !env.NO_COLOR;
-  const report = reportChunks(options.format, run, { color });
-  if (options.output === undefined) await writeChunksToStream(report, io.stdout);
-  else {
-    try {
-      writeChunksToFile(report, options.output);
-    } catch (error) {
-      io.stderr.write(
-        `palisade: cannot write ${options.output}: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-      return EXIT_USAGE_OR_INPUT;
-    }
-  }
-  // The text report lists input errors itself; machine-readable reports keep stdout clean, so say it here too.
-  if (options.format !== 'text' || options.output !== undefined) {
-    for (const error of run.errors) {
-      io.stderr.write(`palisade: ${printable(`${describeInputError(error)}: ${error.message}`)}\n`);
-    }
-  }
+  const failedWrite = await writeRunReport(run, options, io);
+  if (failedWrite !== undefined) return failedWrite;
   return exitCode(run);
 }

@@ -183,6 +183,7 @@ export async function auditCluster(options: AuditOptions): Promise<ClusterAudit>
       tool: options.tool ?? { name: 'palisade', version: '0.0.0' },
       timestamp: now,
       policies: validator.policies,
+      cluster: options.client.server,
     },
     resources,
     errors,

@@ -12,6 +12,7 @@ import {
 } from '@palisade/core';
 import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
 import { type KubeCluster, startCluster } from '@palisade/kube-harness';
+import { installReportCrds } from '@palisade/testing';
 import {
   buildOpenReports,
   buildPolicyReports,
@@ -23,9 +24,8 @@ import {
   validateManifests,
 } from '@palisade/validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient } from './client.js';
 import { type ReportApi, ReportCrdMissingError, ReportWriteError, writeReports } from './reports.js';
-import { clusterClient } from './testing/cluster-client.js';
-import { installReportCrds } from './testing/report-crds.js';
 
 /**
  * writeReports against a real API server with the ecosystem's report CRDs: created Strict and read back whole,
@@ -151,7 +151,7 @@ interface Live {
 
 describe('writeReports', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
   let cluster: KubeCluster;
-  let client: ReturnType<typeof clusterClient>;
+  let client: KubeClient;
 
   /** Every report of the API in the cluster, ours or not, by `namespace/name` ('' for cluster reports). */
   async function liveReports(api: ReportApi): Promise<Map<string, Live>> {
@@ -167,12 +167,15 @@ describe('writeReports', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
 
   beforeAll(async () => {
     cluster = await startCluster();
-    client = clusterClient(cluster);
+    client = await KubeClient.load({ kubeconfig: cluster.admin.kubeconfig });
     for (const name of NAMESPACES)
       await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     await installReportCrds(cluster, 'wgpolicyk8s');
   }, ENGINE_TEST_TIMEOUT_MS);
-  afterAll(() => cluster?.stop());
+  afterAll(async () => {
+    client?.close();
+    await cluster?.stop();
+  });
 
   it('fails naming the CRD when the report API is not installed', async () => {
     const error = await writeReports(client, runOf(PODS), { api: 'openreports' }).catch((e: unknown) => e);

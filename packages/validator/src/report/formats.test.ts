@@ -614,7 +614,7 @@ describe('cluster resources in every format', () => {
     spec: { containers: [{ name: 'app', image: 'nginx:1.27', securityContext: { privileged: true } }] },
   };
   const clusterRun: ValidationRun = {
-    metadata: { ...run.metadata },
+    metadata: { ...run.metadata, cluster: 'https://127.0.0.1:6443' },
     resources: [checkClusterResource(object, validator.validate(object))],
     errors: [
       {
@@ -646,7 +646,7 @@ describe('cluster resources in every format', () => {
       `Pod team-a/web  uid ${uid}\n  FAIL  no-privileged: container "app" must not be privileged\n`,
     );
     expect(text).toContain('ERROR list /apis/apps/v1/deployments: forbidden: User "auditor"');
-    expect(text).toMatch(/^Summary: 1 resource in the cluster: 1 failed/m);
+    expect(text).toMatch(/^Summary: 1 resource in the cluster https:\/\/127\.0\.0\.1:6443: 1 failed/m);
     expect(text).not.toMatch(/line|undefined/);
   });
 

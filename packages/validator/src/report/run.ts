@@ -62,6 +62,8 @@ export interface RunMetadata {
   timestamp: Date;
   /** The policies evaluated, in order (SARIF rules, JUnit suites). */
   policies: readonly Policy[];
+  /** The API server a `palisade audit` read its resources from; absent for manifests. */
+  cluster?: string;
 }
 
 export interface ValidationRun {

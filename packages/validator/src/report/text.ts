@@ -107,8 +107,11 @@ export function* textReportChunks(run: ValidationRun, options: TextReportOptions
   if (summary.error > 0) counts.push(paint('red', plural(summary.error, 'error')));
   if (run.errors.length > 0) counts.push(paint('red', plural(run.errors.length, 'input error')));
   // An audit has no files: its resources came from the cluster.
-  const fromCluster = run.resources.length > 0 && files.size === 0;
-  const scope = `${plural(run.resources.length, 'resource')} ${fromCluster ? 'in the cluster' : `in ${plural(files.size, 'file')}`}`;
+  const where =
+    run.metadata.cluster === undefined
+      ? plural(files.size, 'file')
+      : `the cluster ${printable(run.metadata.cluster)}`;
+  const scope = `${plural(run.resources.length, 'resource')} in ${where}`;
   const cleanNote = clean > 0 ? `; ${plural(clean, 'resource')} without findings` : '';
   yield `${paint('bold', 'Summary:')} ${scope}${cleanNote}: ${counts.join(', ')}\n`;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pinnedModuleDir } from '@palisade/engines';
 import type { KubeCluster } from '@palisade/kube-harness';
-import { manifests } from '@palisade/testing';
+import { manifests } from './api-server.js';
 
 /**
  * The report CRDs as the ecosystem ships them, at the versions the pinned Kyverno (v1.19.0) uses: wgpolicyk8s.io
