@@ -15,7 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { enginePath } from '@palisade/engines';
-import { corpus, stream } from './corpus.js';
+import { workloadCorpus, yamlStream } from '@palisade/testing';
 import { EQUIVALENTS, handWrittenDir } from './equivalents.js';
 import { palisadeBuild } from './palisade-build.js';
 
@@ -168,11 +168,11 @@ interface Job {
 }
 
 function jobs(): Job[] {
-  const workloads = corpus(count, seed);
+  const workloads = workloadCorpus(count, seed);
   const deployments = join(root, 'deployments.yaml');
   const pods = join(root, 'pods.yaml');
-  writeFileSync(deployments, stream(workloads.map((w) => w.deployment)));
-  writeFileSync(pods, stream(workloads.map((w) => w.pod)));
+  writeFileSync(deployments, yamlStream(workloads.map((w) => w.deployment)));
+  writeFileSync(pods, yamlStream(workloads.map((w) => w.pod)));
   const needsPalisade = sides.some((s) => s.startsWith('palisade'));
   const palisade = needsPalisade ? buildPalisade() : '';
   const palisadeIds = needsPalisade ? readdirIds(join(palisade, 'kyverno', 'cluster-policies')) : [];
@@ -309,7 +309,7 @@ async function main(): Promise<void> {
         `${verdicts?.denials ?? 0} | ${verdicts?.objectsDenied ?? 0} |`,
     );
   }
-  const expected = corpus(count, seed).filter((w) => w.findings.length > 0).length;
+  const expected = workloadCorpus(count, seed).filter((w) => w.findings.length > 0).length;
   const kyvernoVersion = readFileSync(join(repo, 'packages/kyverno/src/metadata.ts'), 'utf8').match(
     /KYVERNO_VERSION = '([^']+)'/,
   )?.[1];

@@ -70,4 +70,5 @@ export {
 } from './random-ir.js';
 export { installReportCrds, reportCrds } from './report-crds.js';
 export { type TargetInputRequest, targetInput } from './target-input.js';
+export { clusterCorpus, type Workload, workloadCorpus, yamlStream } from './workloads.js';
 export { seededRandom } from './writer-deployments.js';

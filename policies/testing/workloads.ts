@@ -1,4 +1,6 @@
-import { seededRandom } from '@palisade/testing';
+import { parse } from 'yaml';
+import { CONTROLLER_KINDS, wrapPodInController } from '../fixtures.js';
+import { seededRandom } from './writer-deployments.js';
 
 /**
  * A reproducible corpus: realistic workloads (two containers, probes, resources, security contexts), about one
@@ -82,7 +84,7 @@ export interface Workload {
 }
 
 /** `count` workloads from `seed`; about one in four has one or two findings. */
-export function corpus(count: number, seed = 1): Workload[] {
+export function workloadCorpus(count: number, seed = 1): Workload[] {
   const next = seededRandom(seed);
   const workloads: Workload[] = [];
   for (let i = 0; i < count; i++) {
@@ -130,6 +132,47 @@ ${indent(spec, 2)}
 }
 
 /** One multi-document YAML stream. */
-export function stream(documents: readonly string[]): string {
+export function yamlStream(documents: readonly string[]): string {
   return documents.map((d) => `---\n${d}`).join('');
+}
+
+/**
+ * `count` objects the API server accepts, for audits of a real cluster: the workloads' pods as a Pod or in each
+ * controller kind in turn (Jobs and CronJobs restart OnFailure, as the API requires), and one in ten a Service
+ * (some NodePort, some with external IPs) or a ServiceAccount (some automounting their token), so every kind the
+ * restricted profile and the hardening policies match has objects, with and without findings.
+ */
+export function clusterCorpus(
+  count: number,
+  seed = 1,
+  namespaces: readonly string[] = ['default'],
+): Record<string, unknown>[] {
+  const kinds = ['Pod', ...CONTROLLER_KINDS] as const;
+  return workloadCorpus(count, seed).map((workload, i) => {
+    const namespace = namespaces[i % namespaces.length] as string;
+    const name = `${workload.name}-${i % 10 === 9 ? 'x' : ''}${i}`;
+    if (i % 10 === 9) return i % 20 === 9 ? service(name, namespace, i) : serviceAccount(name, namespace, i);
+    const pod = parse(workload.pod) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    pod.metadata = { ...pod.metadata, name, namespace };
+    const kind = kinds[i % kinds.length] as (typeof kinds)[number];
+    if (kind === 'Pod') return pod;
+    if (kind === 'Job' || kind === 'CronJob') pod.spec = { ...pod.spec, restartPolicy: 'OnFailure' };
+    return wrapPodInController(pod, kind);
+  });
+}
+
+function service(name: string, namespace: string, i: number): Record<string, unknown> {
+  const spec: Record<string, unknown> = { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] };
+  if (i % 60 === 9) spec.type = 'NodePort';
+  if (i % 60 === 29) spec.externalIPs = ['203.0.113.10'];
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec };
+}
+
+function serviceAccount(name: string, namespace: string, i: number): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name, namespace },
+    ...(i % 40 === 19 ? {} : { automountServiceAccountToken: i % 80 === 39 }),
+  };
 }
