@@ -2,12 +2,13 @@ import type { Target } from '@palisade/core';
 import { gatekeeperTarget } from '@palisade/gatekeeper';
 import { kyvernoTarget } from '@palisade/kyverno';
 import { vapTarget } from '@palisade/vap';
+import { cliAuditTarget } from './audit-target.js';
 
 /**
  * Every target `palisade build` writes, in output order: one line per target. Its folder under `--out`, the
  * usage text and the README's table of build output all come from here.
  */
-export const TARGETS: readonly Target[] = [gatekeeperTarget, kyvernoTarget, vapTarget];
+export const TARGETS: readonly Target[] = [gatekeeperTarget, kyvernoTarget, vapTarget, cliAuditTarget];
 
 /** Every generated path of every target (`<folder>/<path>`) with its description, in registry order. */
 export const OUTPUT_PATHS: readonly { path: string; description: string }[] = TARGETS.flatMap((t) =>

@@ -25,6 +25,18 @@ export {
 } from './discovery.js';
 export { clusterObject, DEFAULT_PAGE_SIZE, type ListOptions, listCollection } from './list.js';
 export {
+  type AuditManifestOptions,
+  auditedKinds,
+  auditRbacRules,
+  auditTarget,
+  buildAuditManifests,
+  DEFAULT_AUDIT_NAMESPACE,
+  type PolicyRule,
+  READ_VERBS,
+  REPORT_VERBS,
+  UnknownKindError,
+} from './manifests.js';
+export {
   DEFAULT_FIELD_MANAGER,
   DEFAULT_MAX_REPORT_BYTES,
   type ReportApi,
