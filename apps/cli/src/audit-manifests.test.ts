@@ -43,7 +43,7 @@ const doc = (files: Map<string, string>, path: string) =>
   parse(files.get(path) as string) as { rules: Rule[]; data: Record<string, string> };
 
 describe('the audit manifests', () => {
-  it('grant get/list/watch on exactly the kinds Validator.kinds lists, and list/patch/delete on reports only', () => {
+  it('grant get/list/watch on exactly the kinds Validator.kinds lists, and create/list/patch/delete on reports only', () => {
     const input = inputOf({ profile: 'restricted', include: ['disallow-default-namespace'] });
     const rules = doc(build(input).files, 'clusterrole.yaml').rules;
     const validatorKinds = new Validator({
@@ -62,7 +62,7 @@ describe('the audit manifests', () => {
     expect(rules.at(-1)).toEqual({
       apiGroups: ['wgpolicyk8s.io'],
       resources: ['clusterpolicyreports', 'policyreports'],
-      verbs: ['delete', 'list', 'patch'],
+      verbs: ['create', 'delete', 'list', 'patch'],
     });
     const granted = (rules as { resources: string[] }[]).slice(0, -1).flatMap((r) => r.resources).length;
     expect(granted).toBe(validatorKinds.length);
@@ -73,7 +73,7 @@ describe('the audit manifests', () => {
     expect(doc(files, 'clusterrole.yaml').rules.at(-1)).toEqual({
       apiGroups: ['openreports.io'],
       resources: ['clusterreports', 'reports'],
-      verbs: ['delete', 'list', 'patch'],
+      verbs: ['create', 'delete', 'list', 'patch'],
     });
     expect(files.get('deployment.yaml')).toContain('openreports');
     expect(files.get('clusterrole.yaml')).not.toContain('wgpolicyk8s');

@@ -58,10 +58,11 @@ const REPORT_RESOURCES: Record<ReportApi, { group: string; resources: string[] }
 
 /**
  * What writeReports does to reports, and nothing else: `list` (its own reports by label, and the `limit=1` list
- * that tells a missing CRD from a missing namespace), `patch` (server-side apply, which also creates a report the
- * first time), `delete` (reports left without results).
+ * that tells a missing CRD from a missing namespace), `patch` (server-side apply), `create` (the API server authorizes
+ * an apply that creates the report as a create too: the harness test saw `cannot create` without it), `delete`
+ * (reports left without results).
  */
-export const REPORT_VERBS: readonly string[] = ['delete', 'list', 'patch'];
+export const REPORT_VERBS: readonly string[] = ['create', 'delete', 'list', 'patch'];
 /** What the audit does to the kinds it checks: list them (and watch them with --watch); `get` for a relist of one. */
 export const READ_VERBS: readonly string[] = ['get', 'list', 'watch'];
 
@@ -381,7 +382,7 @@ export function auditTarget(options: AuditManifestOptions): Target {
       {
         path: 'clusterrole.yaml',
         description:
-          'least-privilege RBAC: get/list/watch on the matched kinds, list/patch/delete on reports',
+          'least-privilege RBAC: get/list/watch on the matched kinds, create/list/patch/delete on reports',
       },
       { path: 'clusterrolebinding.yaml', description: 'binds the ClusterRole to the ServiceAccount' },
       { path: 'configmap.yaml', description: "the build's selection (palisade.config.mjs, exceptions)" },
