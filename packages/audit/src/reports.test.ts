@@ -358,6 +358,16 @@ describe('writeReports', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
       expect(report.summary.fail).toBe(report.results.length);
     }
     expect(live.reduce((n, r) => n + r.results.length, 0)).toBe(60);
+    // The same results a second later, their timestamps of another length (nanos 0 against 123000000): the parts are
+    // cut where they were, and nothing is written.
+    const at = run.metadata.timestamp.getTime();
+    const later = new Date(Math.floor(at / 1000) * 1000 + 1000 + (at % 1000 === 0 ? 123 : 0));
+    const again = await writeReports(
+      client,
+      { ...run, metadata: { ...run.metadata, timestamp: later } },
+      { api: 'wgpolicyk8s', maxReportBytes },
+    );
+    expect(again).toEqual({ reports: live.length, applied: 0, unchanged: live.length, deleted: 0 });
     const shrunk = await writeReports(client, bigRun(10), { api: 'wgpolicyk8s', maxReportBytes });
     expect(shrunk.deleted).toBe(live.length - shrunk.reports);
     const remaining = [...(await liveReports('wgpolicyk8s')).values()].filter(

@@ -135,20 +135,32 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
+/** The largest a result's timestamp can be as JSON: what a result's size allows for it. */
+const TIMESTAMP_BYTES = jsonBytes({ timestamp: { seconds: 99_999_999_999, nanos: 999_999_999 } });
+
+/**
+ * A result's size as JSON with its timestamp at the largest it can be: parts then depend on the results alone, not
+ * on the clock, so a later run with the same results cuts the same parts (and writes nothing).
+ */
+const resultBytes = (result: PolicyReportResult) =>
+  jsonBytes({ ...result, timestamp: undefined }) + TIMESTAMP_BYTES;
+
 /**
  * A report cut into parts of at most `maxBytes` as JSON (a result larger than that alone gets a part of its own),
- * named `<name>`, `<name>-2`, …; each part's summary counts its own results.
+ * named `<name>`, `<name>-2`, …; each part's summary counts its own results. Where it cuts depends on the results
+ * only, never on their timestamps.
  */
 export function splitReport(report: Report, maxBytes: number): Report[] {
-  if (jsonBytes(report) <= maxBytes) return [report];
+  const headBytes = jsonBytes({ ...report, results: [] }) + 8;
+  const total = report.results.reduce((sum, result) => sum + resultBytes(result) + 1, headBytes);
+  if (total <= maxBytes) return [report];
   // A part's size is its head's plus each result's and a comma; the summary's counts only shrink, so the whole
   // report's head bounds every part's (a longer `-N` name suffix is allowed for).
-  const headBytes = jsonBytes({ ...report, results: [] }) + 8;
   const groups: PolicyReportResult[][] = [];
   let current: PolicyReportResult[] = [];
   let bytes = headBytes;
   for (const result of report.results) {
-    const size = jsonBytes(result) + 1;
+    const size = resultBytes(result) + 1;
     if (current.length > 0 && bytes + size > maxBytes) {
       groups.push(current);
       current = [];
@@ -181,10 +193,10 @@ function canonical(value: unknown): string {
 
 const withoutTimestamp = (result: PolicyReportResult) => canonical({ ...result, timestamp: undefined });
 
-/** The report with each result that the live report already holds (timestamp aside) keeping the live timestamp. */
-function keepTimestamps(report: Report, live: LiveReport): Report {
+/** The report with each result that a live report already holds (timestamp aside) keeping the live timestamp. */
+function keepTimestamps(report: Report, live: readonly LiveReport[]): Report {
   const previous = new Map<string, PolicyReportResult['timestamp'][]>();
-  for (const result of live.results ?? []) {
+  for (const result of live.flatMap((r) => r.results ?? [])) {
     const key = withoutTimestamp(result);
     const list = previous.get(key);
     if (list) list.push(result.timestamp);
@@ -231,6 +243,12 @@ export async function writeReports(
       live.set(keyOf(report.metadata.namespace, report.metadata.name), report);
   }
 
+  const liveByNamespace = new Map<string, LiveReport[]>();
+  for (const report of live.values()) {
+    const namespace = report.metadata.namespace ?? '';
+    liveByNamespace.set(namespace, [...(liveByNamespace.get(namespace) ?? []), report]);
+  }
+
   const result: WriteReportsResult = { reports: desired.length, applied: 0, unchanged: 0, deleted: 0 };
   const failures: string[] = [];
   for (const wanted of desired) {
@@ -238,7 +256,8 @@ export async function writeReports(
     const key = keyOf(namespace, name);
     const previous = live.get(key);
     live.delete(key);
-    const report = previous === undefined ? wanted : keepTimestamps(wanted, previous);
+    // Timestamps come from every live part of the namespace: a result may have moved to another part.
+    const report = keepTimestamps(wanted, liveByNamespace.get(namespace ?? '') ?? []);
     if (previous !== undefined && isUnchanged(report, previous)) {
       result.unchanged++;
       continue;
