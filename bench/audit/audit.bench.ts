@@ -47,7 +47,8 @@ const namespaceCount = Number(values.namespaces);
 const concurrency = Number(values.concurrency);
 const seed = Number(values.seed);
 if (!counts.every((n) => Number.isSafeInteger(n) && n >= 1)) throw new Error('--counts: positive integers');
-if (!(namespaceCount >= 1 && concurrency >= 1)) throw new Error('--namespaces and --concurrency must be positive');
+if (!(namespaceCount >= 1 && concurrency >= 1))
+  throw new Error('--namespaces and --concurrency must be positive');
 
 const PARAMS_FILE = join(values.dir, 'params.json');
 /** The two selections measured: the profile alone, and the profile plus every hardening policy (with params). */
@@ -64,7 +65,8 @@ const SELECTIONS: Record<string, readonly string[]> = {
 };
 const selections = values.selections.split(',').map((s) => s.trim());
 for (const s of selections) {
-  if (!(s in SELECTIONS)) throw new Error(`unknown selection "${s}": one of ${Object.keys(SELECTIONS).join(', ')}`);
+  if (!(s in SELECTIONS))
+    throw new Error(`unknown selection "${s}": one of ${Object.keys(SELECTIONS).join(', ')}`);
 }
 
 function fail(message: string): never {
@@ -97,7 +99,10 @@ function newest(dir: string, js: boolean): number {
 /** The figures must be of the code in the tree: the built CLI and the packages the audit runs must be fresh. */
 function checkBuilt(): void {
   if (!existsSync(CLI)) fail(`${relative(ROOT, CLI)} is missing: run \`pnpm build\` first`);
-  const dirs = [...readdirSync(join(ROOT, 'packages')).map((p) => join(ROOT, 'packages', p)), join(ROOT, 'apps', 'cli')];
+  const dirs = [
+    ...readdirSync(join(ROOT, 'packages')).map((p) => join(ROOT, 'packages', p)),
+    join(ROOT, 'apps', 'cli'),
+  ];
   for (const dir of dirs) {
     const dist = join(dir, 'dist');
     if (existsSync(dist) && newest(join(dir, 'src'), false) > newest(dist, true)) {
@@ -131,7 +136,9 @@ async function load(cluster: KubeCluster, objects: readonly Record<string, unkno
     const res = await cluster.create(object, { fieldValidation: 'Ignore' });
     if (res.status !== 201) {
       const metadata = object.metadata as { name?: string };
-      refused.push(`${String(object.kind)} ${metadata.name}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      refused.push(
+        `${String(object.kind)} ${metadata.name}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`,
+      );
     }
     if (++done % 5000 === 0) process.stderr.write(`bench:audit: created ${done}/${objects.length}\n`);
   });
@@ -146,7 +153,9 @@ interface ReportItem {
 }
 
 /** The reports in the cluster: how many, their results and their size as JSON. */
-async function reportsInCluster(cluster: KubeCluster): Promise<{ reports: number; results: number; bytes: number }> {
+async function reportsInCluster(
+  cluster: KubeCluster,
+): Promise<{ reports: number; results: number; bytes: number }> {
   let reports = 0;
   let results = 0;
   let bytes = 0;
@@ -165,7 +174,11 @@ async function reportsInCluster(cluster: KubeCluster): Promise<{ reports: number
 /** Deletes every report, so the next --write-reports writes them all (a first audit). */
 async function deleteReports(cluster: KubeCluster): Promise<void> {
   for (const collection of REPORTS) {
-    const res = await cluster.request<{ items: ReportItem[] }>({ method: 'GET', path: collection, timeoutMs: 120_000 });
+    const res = await cluster.request<{ items: ReportItem[] }>({
+      method: 'GET',
+      path: collection,
+      timeoutMs: 120_000,
+    });
     await pool(res.body.items, 8, async ({ metadata }) => {
       const path =
         metadata.namespace === undefined
@@ -207,7 +220,8 @@ function measure(args: readonly string[]): Promise<Measurement> {
         reject(new Error(`palisade ${args.join(' ')} exited ${exitCode}:\n${stderr.slice(0, 2000)}`));
         return;
       }
-      const [user, system, rssKb] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
+      const [user, system, rssKb] =
+        readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
       resolve({
         wallSeconds,
         cpuSeconds: (user ?? 0) + (system ?? 0),
@@ -230,7 +244,8 @@ interface Row {
 
 const rows: Row[] = [];
 const loads: Load[] = [];
-const reportSizes: { objects: number; selection: string; reports: number; results: number; bytes: number }[] = [];
+const reportSizes: { objects: number; selection: string; reports: number; results: number; bytes: number }[] =
+  [];
 
 async function main(): Promise<void> {
   checkGnuTime();
@@ -243,7 +258,8 @@ async function main(): Promise<void> {
 
   const cluster = await startCluster();
   try {
-    for (const name of namespaces) await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    for (const name of namespaces)
+      await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     await installReportCrds(cluster, 'wgpolicyk8s');
     const kubeconfig = cluster.admin.kubeconfig;
     let loaded = 0;
@@ -258,7 +274,16 @@ async function main(): Promise<void> {
 
       for (const selection of selections) {
         const out = join(values.dir, `audit-${count}-${selection}.json`);
-        const base = ['audit', '--kubeconfig', kubeconfig, ...(SELECTIONS[selection] ?? []), '-f', 'json', '-o', out];
+        const base = [
+          'audit',
+          '--kubeconfig',
+          kubeconfig,
+          ...(SELECTIONS[selection] ?? []),
+          '-f',
+          'json',
+          '-o',
+          out,
+        ];
         await deleteReports(cluster);
         const runs: [string, readonly string[]][] = [
           ['list + evaluate', base],

@@ -132,6 +132,59 @@ export function collectionsOf(
   return collections;
 }
 
+export interface CheckedCollection {
+  resources: ClusterResource[];
+  /** Objects that could not be checked, by uid. */
+  uncheckable: { uid: string | undefined; error: InputError }[];
+  /** Why the list failed; what was read before the failure keeps its verdicts. */
+  listFailure: InputError | undefined;
+}
+
+/**
+ * Lists one collection and checks each object as its page arrives; sets the collection's resourceVersion (left
+ * undefined when the list fails). A list restarted on an expired continue token forgets what it had read.
+ */
+export async function auditCollection(
+  client: KubeClient,
+  validator: Validator,
+  collection: AuditedCollection,
+  options: {
+    pageSize?: number;
+    /** After each page: the objects read so far in this list, and the page's number. */
+    onPage?(objects: number, page: number): void | Promise<void>;
+  } = {},
+): Promise<CheckedCollection> {
+  const resources: ClusterResource[] = [];
+  const uncheckable: CheckedCollection['uncheckable'] = [];
+  let objects = 0;
+  collection.resourceVersion = undefined;
+  try {
+    collection.resourceVersion = await listCollection(client, collection.path, {
+      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      onPage: async (items, page) => {
+        for (const item of items) {
+          const checked = checkObject(validator, collection, item);
+          if ('results' in checked) resources.push(checked);
+          else {
+            const uid = (item.metadata as { uid?: unknown } | undefined)?.uid;
+            uncheckable.push({ uid: typeof uid === 'string' ? uid : undefined, error: checked });
+          }
+        }
+        objects += items.length;
+        await options.onPage?.(objects, page);
+      },
+      onRestart: () => {
+        resources.length = 0;
+        uncheckable.length = 0;
+        objects = 0;
+      },
+    });
+  } catch (error) {
+    return { resources, uncheckable, listFailure: listError(collection, error) };
+  }
+  return { resources, uncheckable, listFailure: undefined };
+}
+
 export async function auditCluster(options: AuditOptions): Promise<ClusterAudit> {
   const now = options.now ?? new Date();
   const validator = new Validator({
@@ -148,33 +201,18 @@ export async function auditCluster(options: AuditOptions): Promise<ClusterAudit>
   const progress = () => options.onProgress?.({ collectionsDone, collections: collections.length, objects });
   progress();
   for (const collection of collections) {
-    // Where this collection's results start: a restarted list drops them and reads the collection again.
-    const resourcesStart = resources.length;
-    const errorsStart = errors.length;
-    const objectsStart = objects;
-    try {
-      collection.resourceVersion = await listCollection(options.client, collection.path, {
-        ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
-        onPage: async (items, page) => {
-          for (const item of items) {
-            const checked = checkObject(validator, collection, item);
-            if ('results' in checked) resources.push(checked);
-            else errors.push(checked);
-          }
-          objects += items.length;
-          progress();
-          await options.onPage?.(collection, page);
-        },
-        onRestart: () => {
-          resources.length = resourcesStart;
-          errors.length = errorsStart;
-          objects = objectsStart;
-        },
-      });
-    } catch (error) {
-      // What was read before the failure keeps its verdicts; the error says the kind was not read whole.
-      errors.push(listError(collection, error));
-    }
+    const objectsBefore = objects;
+    const checked = await auditCollection(options.client, validator, collection, {
+      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      onPage: async (count, page) => {
+        objects = objectsBefore + count;
+        progress();
+        await options.onPage?.(collection, page);
+      },
+    });
+    resources.push(...checked.resources);
+    errors.push(...checked.uncheckable.map((u) => u.error));
+    if (checked.listFailure !== undefined) errors.push(checked.listFailure);
     collectionsDone++;
     progress();
   }

@@ -57,6 +57,26 @@ export class KubeApiError extends Error {
   }
 }
 
+/** One event of a watch stream, as the API server sends it. */
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  /** The object; for ERROR, a Status (its `code` 410 when the resourceVersion is too old). */
+  object: Record<string, unknown>;
+}
+
+export interface KubeWatchRequest {
+  /** A collection: `/api/v1/pods`. */
+  path: string;
+  query?: Record<string, string>;
+  /** Ends the watch (the promise then resolves). */
+  signal?: AbortSignal;
+  /**
+   * The stream is taken for dead when nothing (no event, no bookmark) arrives for this long: a server that vanished
+   * without closing the connection. @default 120000
+   */
+  idleTimeoutMs?: number;
+}
+
 /** What was loaded could not be used: no kubeconfig, a missing file, an unknown context. */
 export class KubeConfigError extends Error {
   override name = 'KubeConfigError';
@@ -109,6 +129,8 @@ export class KubeClient {
   readonly source: string;
   readonly #base: URL;
   #agent: Agent | undefined;
+  /** Watches hold a connection each for minutes: their own pool, so they never starve requests of sockets. */
+  #watchAgent: Agent | undefined;
 
   private constructor(kubeConfig: KubeConfig, source: string) {
     this.kubeConfig = kubeConfig;
@@ -136,13 +158,14 @@ export class KubeClient {
    * TLS options and credentials for one request. Credentials are applied per request, since tokens rotate (a
    * projected service-account token, an exec plugin's); the TLS agent is made once and keeps connections alive.
    */
-  async #options(): Promise<RequestOptions> {
+  async #options(pool: 'requests' | 'watches' = 'requests'): Promise<RequestOptions> {
     const options: RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(options);
-    if (this.#agent === undefined) {
+    const agent = pool === 'requests' ? this.#agent : this.#watchAgent;
+    if (agent === undefined) {
       const tls = {
-        keepAlive: true,
-        maxSockets: 16,
+        keepAlive: pool === 'requests',
+        ...(pool === 'requests' ? { maxSockets: 16 } : {}),
         ...(options.ca === undefined ? {} : { ca: options.ca }),
         ...(options.cert === undefined ? {} : { cert: options.cert }),
         ...(options.key === undefined ? {} : { key: options.key }),
@@ -151,10 +174,11 @@ export class KubeClient {
           : { rejectUnauthorized: options.rejectUnauthorized }),
         ...(options.servername === undefined ? {} : { servername: options.servername }),
       };
-      this.#agent = new Agent(tls);
+      if (pool === 'requests') this.#agent = new Agent(tls);
+      else this.#watchAgent = new Agent(tls);
     }
     return {
-      agent: this.#agent,
+      agent: pool === 'requests' ? this.#agent : this.#watchAgent,
       headers: { ...options.headers },
       ...(options.auth === undefined ? {} : { auth: options.auth }),
     };
@@ -218,9 +242,114 @@ export class KubeClient {
     return { status, body: body as T };
   }
 
+  /**
+   * Watches a collection (`?watch=true`), calling `onEvent` for each event in order; resolves when the server ends
+   * the stream (its `timeoutSeconds`) or `signal` aborts, rejects with KubeApiError for a non-2xx answer, and with
+   * an Error when the stream breaks, stays silent past `idleTimeoutMs`, or carries a line that is not an event, and
+   * with what `onEvent` throws.
+   * client-node 1.4.0's Watch drops lines it cannot parse and the API's Status of a refused watch; a watch that
+   * silently misses an event leaves a report wrong, so a bad line here ends the watch and the caller lists again.
+   */
+  async watch(req: KubeWatchRequest, onEvent: (event: WatchEvent) => void): Promise<void> {
+    const url = new URL(this.#base.pathname.replace(/\/$/, '') + req.path, this.#base);
+    for (const [key, value] of Object.entries(req.query ?? {})) url.searchParams.set(key, value);
+    url.searchParams.set('watch', 'true');
+    if (req.signal?.aborted) return;
+    const base = await this.#options('watches');
+    const idleTimeoutMs = req.idleTimeoutMs ?? 120_000;
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (error?: Error) => {
+        if (settled) return;
+        settled = true;
+        req.signal?.removeEventListener('abort', onAbort);
+        request.destroy();
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = () => settle();
+      const request = httpsRequest(
+        url,
+        {
+          ...base,
+          method: 'GET',
+          headers: { ...base.headers, accept: 'application/json', 'user-agent': 'palisade-audit' },
+        },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              let body: unknown = text;
+              try {
+                body = JSON.parse(text);
+              } catch {}
+              settle(new KubeApiError(status, body, req.path));
+            });
+            return;
+          }
+          let pending = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            pending += chunk;
+            let newline = pending.indexOf('\n');
+            while (newline >= 0 && !settled) {
+              const line = pending.slice(0, newline).trim();
+              pending = pending.slice(newline + 1);
+              newline = pending.indexOf('\n');
+              if (line === '') continue;
+              let event: WatchEvent;
+              try {
+                event = JSON.parse(line) as WatchEvent;
+              } catch {
+                settle(new Error(`watch ${req.path}: not an event: ${line.slice(0, 200)}`));
+                return;
+              }
+              if (
+                typeof event?.type !== 'string' ||
+                typeof event.object !== 'object' ||
+                event.object === null
+              ) {
+                settle(new Error(`watch ${req.path}: not an event: ${line.slice(0, 200)}`));
+                return;
+              }
+              try {
+                onEvent(event);
+              } catch (error) {
+                // The caller ends the watch from its handler (an ERROR event): the watch rejects with its error.
+                settle(error instanceof Error ? error : new Error(String(error)));
+                return;
+              }
+            }
+          });
+          response.on('end', () =>
+            pending.trim() === ''
+              ? settle()
+              : settle(new Error(`watch ${req.path}: the stream ended inside an event`)),
+          );
+          response.on('error', (error) => settle(error));
+          // A connection closed before the end of the chunked body: the server went away (a restart).
+          response.on('close', () =>
+            settle(response.complete ? undefined : new Error(`watch ${req.path}: the connection was closed`)),
+          );
+        },
+      );
+      request.setTimeout(idleTimeoutMs, () =>
+        settle(new Error(`watch ${req.path}: nothing received for ${idleTimeoutMs} ms`)),
+      );
+      request.on('error', (error) => settle(error));
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      request.end();
+    });
+  }
+
   /** Closes idle keep-alive connections, so the process can exit. */
   close(): void {
     this.#agent?.destroy();
     this.#agent = undefined;
+    this.#watchAgent?.destroy();
+    this.#watchAgent = undefined;
   }
 }

@@ -3,6 +3,8 @@ export {
   type AuditOptions,
   type AuditProgress,
   auditCluster,
+  auditCollection,
+  type CheckedCollection,
   type ClusterAudit,
   type ClusterRun,
   checkObject,
@@ -15,6 +17,8 @@ export {
   type KubeClientOptions,
   KubeConfigError,
   type KubeRequest,
+  type KubeWatchRequest,
+  type WatchEvent,
 } from './client.js';
 export {
   type AuditedKind,

@@ -14,7 +14,8 @@ import type { ReportApi } from './reports.js';
 /**
  * The manifests that run `palisade audit` inside a cluster (`palisade build` writes them to `DIR/audit/`): a
  * namespace, a ServiceAccount, the least-privilege ClusterRole and its binding, a ConfigMap holding the build's
- * selection as a plain-data configuration, a Deployment (`audit --watch --write-reports`) and a CronJob variant.
+ * selection as a plain-data configuration, and a CronJob running `audit --write-reports` hourly. The Deployment
+ * (`audit --watch --write-reports`) comes when `--watch` exists (issue 13); the pod spec already takes `watch`.
  *
  * The pod spec is hardened to pass the restricted profile and the hardening policies (see docs/audit.md, "Running
  * in a cluster"): the API token reaches the pod as a projected volume rather than by automount, so the pod and the
@@ -63,7 +64,7 @@ const REPORT_RESOURCES: Record<ReportApi, { group: string; resources: string[] }
  * (reports left without results).
  */
 export const REPORT_VERBS: readonly string[] = ['create', 'delete', 'list', 'patch'];
-/** What the audit does to the kinds it checks: list them (and watch them with --watch); `get` for a relist of one. */
+/** What the audit does to the kinds it checks: list them (and, with --watch when it comes, watch them). */
 export const READ_VERBS: readonly string[] = ['get', 'list', 'watch'];
 
 /** A kind no policy's API group is known for: the build cannot grant reading it without guessing. */
@@ -150,7 +151,7 @@ const header = (what: string, apply: string) =>
   `# ${apply}\n` +
   '# See docs/audit.md, "Running in a cluster".\n';
 
-const APPLY_ALL = 'Apply with: kubectl apply -k DIR/audit (namespace, RBAC, ConfigMap, Deployment).';
+const APPLY_ALL = 'Apply with: kubectl apply -k DIR/audit (namespace, RBAC, ConfigMap, CronJob).';
 
 export function buildAuditManifests(input: TargetInput, options: AuditManifestOptions): TargetOutput {
   const namespace = options.namespace ?? DEFAULT_AUDIT_NAMESPACE;
@@ -296,27 +297,8 @@ export function buildAuditManifests(input: TargetInput, options: AuditManifestOp
       toManifestYaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(NAME), data: configData }),
   );
   files.set(
-    'deployment.yaml',
-    header('in-cluster audit', APPLY_ALL) +
-      toManifestYaml({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: meta(NAME),
-        spec: {
-          // One writer of the reports: two replicas would apply the same reports twice over.
-          replicas: 1,
-          strategy: { type: 'Recreate' },
-          selector: { matchLabels: { 'app.kubernetes.io/name': NAME } },
-          template: { metadata: { labels }, spec: podSpec(true) },
-        },
-      }),
-  );
-  files.set(
     'cronjob.yaml',
-    header(
-      'in-cluster audit, CronJob variant',
-      'Instead of the Deployment: kubectl apply -k DIR/audit, kubectl delete -f DIR/audit/deployment.yaml, kubectl apply -f DIR/audit/cronjob.yaml.',
-    ) +
+    header('in-cluster audit', APPLY_ALL) +
       toManifestYaml({
         apiVersion: 'batch/v1',
         kind: 'CronJob',
@@ -353,7 +335,7 @@ export function buildAuditManifests(input: TargetInput, options: AuditManifestOp
           'clusterrole.yaml',
           'clusterrolebinding.yaml',
           'configmap.yaml',
-          'deployment.yaml',
+          'cronjob.yaml',
         ],
       }),
   );
@@ -386,9 +368,8 @@ export function auditTarget(options: AuditManifestOptions): Target {
       },
       { path: 'clusterrolebinding.yaml', description: 'binds the ClusterRole to the ServiceAccount' },
       { path: 'configmap.yaml', description: "the build's selection (palisade.config.mjs, exceptions)" },
-      { path: 'deployment.yaml', description: '`palisade audit --watch --write-reports`, hardened pod spec' },
-      { path: 'cronjob.yaml', description: 'the CronJob variant: `palisade audit --write-reports` hourly' },
-      { path: 'kustomization.yaml', description: 'everything but the CronJob, for `kubectl apply -k`' },
+      { path: 'cronjob.yaml', description: '`palisade audit --write-reports` hourly, hardened pod spec' },
+      { path: 'kustomization.yaml', description: 'all of it, for `kubectl apply -k`' },
     ],
     build: (input) => buildAuditManifests(input, options),
   };
