@@ -4,6 +4,7 @@ import {
   KubeClient,
   KubeConfigError,
   ReportCrdMissingError,
+  watchCluster,
   writeReports,
 } from '@palisade/audit';
 import { printable } from '@palisade/validator';
@@ -56,6 +57,7 @@ export async function auditCommand(argv: readonly string[], io: CliIO): Promise<
     return fail(`cannot load the kubeconfig: ${messageOf(error)}`);
   }
   try {
+    if (options.watch) return await watchCommand(client, selection.policies, exceptions, options, io, fail);
     const auditOptions = {
       client,
       policies: selection.policies,
@@ -117,5 +119,56 @@ async function writeClusterReports(
   } catch (error) {
     if (error instanceof ReportCrdMissingError) return fail(error.message);
     return fail(`cannot write the reports: ${messageOf(error)}`);
+  }
+}
+
+/**
+ * `--watch`: the first audit written whole, then the reports kept current until SIGTERM or SIGINT; each write and
+ * each reconnect is one line on stderr. Stopping flushes what changed since the last write and exits 0.
+ */
+async function watchCommand(
+  client: KubeClient,
+  policies: Parameters<typeof watchCluster>[0]['policies'],
+  exceptions: Parameters<typeof watchCluster>[0]['exceptions'],
+  options: AuditCliOptions,
+  io: CliIO,
+  fail: (message: string) => number,
+): Promise<number> {
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    io.stderr.write(`palisade: ${signal}: stopping the watch\n`);
+    controller.abort();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    await watchCluster({
+      client,
+      policies,
+      ...(exceptions === undefined ? {} : { exceptions }),
+      reportApi: options.reportApi,
+      pageSize: options.pageSize,
+      signal: controller.signal,
+      tool: { name: 'palisade', version: cliVersion() },
+      ...(options.namespaces.length === 0 ? {} : { namespaces: options.namespaces }),
+      onWrite: ({ namespaces, result, run }) => {
+        const where =
+          namespaces === undefined
+            ? `${run.resources.length} resources, ${run.errors.length} input errors`
+            : namespaces.map((n) => (n === '' ? '(cluster)' : n)).join(', ');
+        io.stderr.write(
+          `palisade: reports (${printable(where)}): ${result.applied} written, ${result.unchanged} unchanged, ${result.deleted} deleted\n`,
+        );
+        if (namespaces === undefined) io.stderr.write('palisade: watching for changes\n');
+      },
+      onLog: (message) => io.stderr.write(`palisade: watch: ${printable(message)}\n`),
+    });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof ReportCrdMissingError) return fail(error.message);
+    return fail(`cannot watch ${client.server} (${client.source}): ${messageOf(error)}`);
+  } finally {
+    process.removeListener('SIGTERM', stop);
+    process.removeListener('SIGINT', stop);
   }
 }

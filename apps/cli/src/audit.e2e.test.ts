@@ -268,6 +268,59 @@ describe('palisade audit in a real API server', { timeout: ENGINE_TEST_TIMEOUT_M
     expect(again.code).toBe(audit.code);
   });
 
+  it('--watch writes a changed namespace within seconds and stops cleanly on SIGTERM (exit 0)', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=@palisade/source',
+        '--import',
+        'tsx',
+        bin,
+        'audit',
+        '--kubeconfig',
+        cluster.admin.kubeconfig,
+        '--config',
+        CONFIG,
+        '--write-reports',
+        '--watch',
+      ],
+      { env: { ...process.env, NO_COLOR: '' } },
+    );
+    let stderr = '';
+    const seen = (pattern: RegExp, timeoutMs: number) =>
+      new Promise<void>((resolve, reject) => {
+        const deadline = setTimeout(() => reject(new Error(`no ${pattern} in:\n${stderr}`)), timeoutMs);
+        const check = () => {
+          if (!pattern.test(stderr)) return;
+          clearTimeout(deadline);
+          child.stderr.off('data', check);
+          resolve();
+        };
+        child.stderr.on('data', check);
+        check();
+      });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      await seen(/palisade: watching for changes/, 120_000);
+      const changedAt = performance.now();
+      await cluster.apply({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'watched', namespace: 'team-d' },
+        spec: { containers: [{ name: 'app', image: 'nginx', securityContext: { privileged: true } }] },
+      });
+      await seen(/palisade: reports \(team-d\): [1-9]\d* written/, 30_000);
+      console.log(
+        `--watch: team-d's report written ${Math.round(performance.now() - changedAt)} ms after the change`,
+      );
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('palisade: SIGTERM: stopping the watch');
+  });
+
   it('reports a kind the user may not list as an input error (exit 2) and audits every other kind', async () => {
     await cluster.apply({
       apiVersion: 'rbac.authorization.k8s.io/v1',

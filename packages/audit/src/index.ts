@@ -51,3 +51,4 @@ export {
   type WriteReportsResult,
   writeReports,
 } from './reports.js';
+export { type WatchOptions, type WatchWrite, watchCluster } from './watch.js';

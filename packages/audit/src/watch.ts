@@ -19,9 +19,6 @@ import { discoverKinds } from './discovery.js';
 import { type ReportApi, type WriteReportsResult, writeReports } from './reports.js';
 
 /**
- * Work in progress (issue 13), not exported and not yet wired to `palisade audit --watch`: it has no test in the real
- * API server yet, so nothing may rely on it.
- *
  * `palisade audit --watch`: the audit kept current, as an informer keeps a cache. Each collection is listed, then
  * watched from the list's resourceVersion; each event re-checks one object and marks its namespace's report dirty;
  * dirty reports are written together after a quiet moment (debounced), through writeReports, so unchanged reports
