@@ -76,6 +76,7 @@ describe('the audit manifests', () => {
       verbs: ['create', 'delete', 'list', 'patch'],
     });
     expect(files.get('cronjob.yaml')).toContain('openreports');
+    expect(files.get('deployment.yaml')).toContain('openreports');
     expect(files.get('clusterrole.yaml')).not.toContain('wgpolicyk8s');
   });
 
@@ -135,7 +136,36 @@ describe('the audit manifests', () => {
     expect(out.files.get('configmap.yaml')).not.toContain('require-probes');
   });
 
-  it('gives a CronJob that passes the restricted profile and the hardening policies', () => {
+  it('applies a single-writer Deployment running --watch; the CronJob is the alternative with the same pod', () => {
+    const { files } = build(inputOf({ profile: 'restricted' }));
+    const kustomization = parse(files.get('kustomization.yaml') as string) as { resources: string[] };
+    expect(kustomization.resources).toContain('deployment.yaml');
+    expect(kustomization.resources).not.toContain('cronjob.yaml');
+    type Pod = { containers: { args: string[] }[]; restartPolicy?: string; [k: string]: unknown };
+    const deployment = parse(files.get('deployment.yaml') as string) as {
+      kind: string;
+      spec: { replicas: number; strategy: { type: string }; template: { spec: Pod } };
+    };
+    expect(deployment.kind).toBe('Deployment');
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    const watchPod = deployment.spec.template.spec;
+    expect(watchPod.containers[0]?.args.slice(0, 3)).toEqual(['audit', '--watch', '--write-reports']);
+    expect(watchPod.restartPolicy).toBeUndefined();
+    const cronjob = parse(files.get('cronjob.yaml') as string) as {
+      spec: { jobTemplate: { spec: { template: { spec: Pod } } } };
+    };
+    const jobPod = cronjob.spec.jobTemplate.spec.template.spec;
+    expect(jobPod.containers[0]?.args.slice(0, 2)).toEqual(['audit', '--write-reports']);
+    // The same pod spec but for what a Job and a watch differ in.
+    const strip = ({ containers, restartPolicy: _r, terminationGracePeriodSeconds: _t, ...rest }: Pod) => ({
+      ...rest,
+      containers: containers.map((c) => ({ ...c, args: c.args.filter((a) => a !== '--watch') })),
+    });
+    expect(strip(jobPod)).toEqual(strip(watchPod));
+  });
+
+  it('gives a Deployment and a CronJob that pass the restricted profile and the hardening policies', () => {
     const { files } = build(inputOf({ profile: 'restricted' }));
     // What the deployer supplies: the image pinned by digest (kustomize edit set image), from its registry.
     const pinned = (text: string) => text.replace(IMAGE, `${IMAGE}@sha256:${'a'.repeat(64)}`);
@@ -151,7 +181,8 @@ describe('the audit manifests', () => {
         catalogue,
       ),
     });
-    for (const path of ['namespace.yaml', 'serviceaccount.yaml', 'configmap.yaml', 'cronjob.yaml']) {
+    const paths = ['namespace.yaml', 'serviceaccount.yaml', 'configmap.yaml', 'deployment.yaml', 'cronjob.yaml'];
+    for (const path of paths) {
       const object = parse(pinned(files.get(path) as string)) as Record<string, unknown>;
       const bad = validator.validate(object).filter((r) => r.status !== 'pass');
       expect(

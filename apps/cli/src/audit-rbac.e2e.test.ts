@@ -109,6 +109,45 @@ describe('the generated audit RBAC', () => {
     }
   });
 
+  it('accepts every generated manifest, the Deployment and the CronJob too, with strict field validation', async () => {
+    // A dry run: stored, they would be audited too, and the last test counts the reports.
+    for (const name of ['configmap.yaml', 'deployment.yaml', 'cronjob.yaml']) {
+      const created = await cluster.create(file(name), { dryRun: true, fieldValidation: 'Strict' });
+      expect(created.status, `${name}: ${JSON.stringify(created.body).slice(0, 400)}`).toBe(201);
+    }
+  });
+
+  it('lets that identity open the watches --watch opens, on every kind it lists', async () => {
+    for (const path of [
+      '/api/v1/pods',
+      '/api/v1/replicationcontrollers',
+      '/apis/apps/v1/deployments',
+      '/apis/apps/v1/daemonsets',
+      '/apis/apps/v1/replicasets',
+      '/apis/apps/v1/statefulsets',
+      '/apis/batch/v1/jobs',
+      '/apis/batch/v1/cronjobs',
+    ]) {
+      // A real watch, closed by the API server after a second: 200 and a stream, not 403.
+      const res = await cluster.request({
+        method: 'GET',
+        path,
+        query: { watch: 'true', timeoutSeconds: '1', allowWatchBookmarks: 'true' },
+        as: 'user',
+        timeoutMs: 10_000,
+      });
+      expect(res.status, path).toBe(200);
+    }
+    const secrets = await cluster.request({
+      method: 'GET',
+      path: '/api/v1/secrets',
+      query: { watch: 'true', timeoutSeconds: '1' },
+      as: 'user',
+      timeoutMs: 10_000,
+    });
+    expect(secrets.status).toBe(403);
+  });
+
   it('denies everything else', async () => {
     const user = cluster.user.name;
     const denied: [string, string, string][] = [

@@ -14,8 +14,9 @@ import type { ReportApi } from './reports.js';
 /**
  * The manifests that run `palisade audit` inside a cluster (`palisade build` writes them to `DIR/audit/`): a
  * namespace, a ServiceAccount, the least-privilege ClusterRole and its binding, a ConfigMap holding the build's
- * selection as a plain-data configuration, and a CronJob running `audit --write-reports` hourly. The Deployment
- * (`audit --watch --write-reports`) comes when `--watch` exists (issue 13); the pod spec already takes `watch`.
+ * selection as a plain-data configuration, a Deployment running `audit --watch --write-reports` (what the
+ * kustomization applies) and, as the alternative for who wants no long-running pod, a CronJob running
+ * `audit --write-reports` hourly. Both run the same hardened pod spec.
  *
  * The pod spec is hardened to pass the restricted profile and the hardening policies (see docs/audit.md, "Running
  * in a cluster"): the API token reaches the pod as a projected volume rather than by automount, so the pod and the
@@ -64,7 +65,7 @@ const REPORT_RESOURCES: Record<ReportApi, { group: string; resources: string[] }
  * (reports left without results).
  */
 export const REPORT_VERBS: readonly string[] = ['create', 'delete', 'list', 'patch'];
-/** What the audit does to the kinds it checks: list them (and, with --watch when it comes, watch them). */
+/** What the audit does to the kinds it checks: list them, and watch them with --watch (the Deployment). */
 export const READ_VERBS: readonly string[] = ['get', 'list', 'watch'];
 
 /** A kind no policy's API group is known for: the build cannot grant reading it without guessing. */
@@ -151,7 +152,10 @@ const header = (what: string, apply: string) =>
   `# ${apply}\n` +
   '# See docs/audit.md, "Running in a cluster".\n';
 
-const APPLY_ALL = 'Apply with: kubectl apply -k DIR/audit (namespace, RBAC, ConfigMap, CronJob).';
+const APPLY_ALL = 'Apply with: kubectl apply -k DIR/audit (namespace, RBAC, ConfigMap, Deployment).';
+const CRONJOB_INSTEAD =
+  'The alternative to deployment.yaml: for an hourly audit instead of a watch, list cronjob.yaml in ' +
+  'kustomization.yaml in place of deployment.yaml.';
 
 export function buildAuditManifests(input: TargetInput, options: AuditManifestOptions): TargetOutput {
   const namespace = options.namespace ?? DEFAULT_AUDIT_NAMESPACE;
@@ -297,8 +301,34 @@ export function buildAuditManifests(input: TargetInput, options: AuditManifestOp
       toManifestYaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(NAME), data: configData }),
   );
   files.set(
-    'cronjob.yaml',
+    'deployment.yaml',
     header('in-cluster audit', APPLY_ALL) +
+      toManifestYaml({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: meta(NAME),
+        spec: {
+          // One writer: two watchers would apply the same reports, each undoing the other's timestamps.
+          replicas: 1,
+          // Recreate, not RollingUpdate: the old pod stops (flushing its pending writes on SIGTERM) before the new
+          // one starts its first audit, so two never write at once.
+          strategy: { type: 'Recreate' },
+          revisionHistoryLimit: 3,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              ...podSpec(true),
+              // SIGTERM flushes the namespaces still waiting for their debounced write; a few seconds suffice.
+              terminationGracePeriodSeconds: 30,
+            },
+          },
+        },
+      }),
+  );
+  files.set(
+    'cronjob.yaml',
+    header('in-cluster audit', CRONJOB_INSTEAD) +
       toManifestYaml({
         apiVersion: 'batch/v1',
         kind: 'CronJob',
@@ -324,7 +354,8 @@ export function buildAuditManifests(input: TargetInput, options: AuditManifestOp
     'kustomization.yaml',
     header(
       'in-cluster audit',
-      `${APPLY_ALL} Pin the image by digest: kustomize edit set image ${imageName(options.image)}@sha256:<digest>.`,
+      `${APPLY_ALL} Pin the image by digest: kustomize edit set image ${imageName(options.image)}@sha256:<digest>.\n` +
+        '# For an hourly CronJob instead of the watching Deployment, list cronjob.yaml in place of deployment.yaml.',
     ) +
       toManifestYaml({
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -335,7 +366,7 @@ export function buildAuditManifests(input: TargetInput, options: AuditManifestOp
           'clusterrole.yaml',
           'clusterrolebinding.yaml',
           'configmap.yaml',
-          'cronjob.yaml',
+          'deployment.yaml',
         ],
       }),
   );
@@ -368,7 +399,14 @@ export function auditTarget(options: AuditManifestOptions): Target {
       },
       { path: 'clusterrolebinding.yaml', description: 'binds the ClusterRole to the ServiceAccount' },
       { path: 'configmap.yaml', description: "the build's selection (palisade.config.mjs, exceptions)" },
-      { path: 'cronjob.yaml', description: '`palisade audit --write-reports` hourly, hardened pod spec' },
+      {
+        path: 'deployment.yaml',
+        description: '`palisade audit --watch --write-reports`, one replica, hardened pod spec',
+      },
+      {
+        path: 'cronjob.yaml',
+        description: 'the alternative: `palisade audit --write-reports` hourly, the same pod spec',
+      },
       { path: 'kustomization.yaml', description: 'all of it, for `kubectl apply -k`' },
     ],
     build: (input) => buildAuditManifests(input, options),
