@@ -181,7 +181,13 @@ describe('the audit manifests', () => {
         catalogue,
       ),
     });
-    const paths = ['namespace.yaml', 'serviceaccount.yaml', 'configmap.yaml', 'deployment.yaml', 'cronjob.yaml'];
+    const paths = [
+      'namespace.yaml',
+      'serviceaccount.yaml',
+      'configmap.yaml',
+      'deployment.yaml',
+      'cronjob.yaml',
+    ];
     for (const path of paths) {
       const object = parse(pinned(files.get(path) as string)) as Record<string, unknown>;
       const bad = validator.validate(object).filter((r) => r.status !== 'pass');
