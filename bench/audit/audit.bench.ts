@@ -2,17 +2,20 @@
  * `palisade audit` of a live cluster (issue 13, part 4): a real kube-apiserver + etcd from @palisade/kube-harness,
  * loaded with N generated, API-valid objects (`clusterCorpus`: Pods, every controller kind, Services,
  * ServiceAccounts) spread over `--namespaces` namespaces; then the BUILT CLI, a fresh process per run, as users run
- * it: `node apps/cli/dist/bin.js audit --kubeconfig K <selection> -f json -o FILE [--write-reports]`. Per size and
- * selection three runs: list + evaluate only (no --write-reports), a first --write-reports (no report in the
- * cluster: every report written), and a second --write-reports with nothing changed (every report unchanged).
- * Wall time around the process, CPU time and peak RSS (VmHWM of the process) from GNU `time -f`, objects/s end to
- * end. Sizes grow in one cluster (the first 10,000 objects of the 50,000 are the 10,000 run's), reports deleted
- * between runs that must start without them. Goal: 50,000 objects in under 60 s with peak RSS under 400 MB, RSS
- * not growing with the object count beyond the reports' size. See docs/performance.md, "Audit of a live cluster".
+ * it: `node apps/cli/dist/bin.js audit --kubeconfig K <selection> -o FILE [--write-reports --report-results M]`
+ * (text output, as a CronJob prints it). Per size and selection: list + evaluate only (no --write-reports); then per
+ * --report-results mode a first write (no report in the cluster: every report written) and a second with nothing
+ * changed (every report unchanged). `all` lists every pass (what `validate --format policyreport` prints) and is run
+ * up to `--all-max` objects only; `violations` lists the rest and counts the passes. Wall time around the process,
+ * CPU time and peak RSS (VmHWM) from GNU `time -f`, objects/s end to end, and the reports' size in the cluster.
+ * Sizes grow in one cluster (the first 10,000 objects of the 50,000 are the 10,000 run's). Goal: 50,000 objects in
+ * under 60 s with peak RSS under 400 MB, RSS not growing with the object count beyond the reports' size. See
+ * docs/performance.md, "Audit of a live cluster".
  *
  * Reproduce: `pnpm build && pnpm bench:audit` (knobs: `-- --counts 10000,50000 --namespaces 20 --concurrency 48
- * --seed 1 --selections restricted,hardening --dir /tmp/palisade-bench-audit`). The params file and JSON reports
- * are left in `--dir`; the cluster is stopped at the end (or on an error).
+ * --seed 1 --selections restricted,hardening --report-results violations,all --all-max 10000
+ * --dir /tmp/palisade-bench-audit`). The params file and text reports are left in `--dir`; the cluster is stopped
+ * at the end (or on an error).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -36,6 +39,10 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '48' },
     seed: { type: 'string', default: '1' },
     selections: { type: 'string', default: 'restricted,hardening' },
+    /** The --report-results modes written, each from no reports (first) and again (second, nothing changed). */
+    'report-results': { type: 'string', default: 'violations,all' },
+    /** `all` lists every pass too: hundreds of MB of reports at 50,000 objects, so only up to this many objects. */
+    'all-max': { type: 'string', default: '10000' },
     dir: { type: 'string', default: '/tmp/palisade-bench-audit' },
   },
 });
@@ -64,6 +71,11 @@ const SELECTIONS: Record<string, readonly string[]> = {
   ],
 };
 const selections = values.selections.split(',').map((s) => s.trim());
+const reportModes = values['report-results'].split(',').map((s) => s.trim());
+for (const mode of reportModes)
+  if (mode !== 'all' && mode !== 'violations')
+    throw new Error(`--report-results: all or violations, not "${mode}"`);
+const allMax = Number(values['all-max']);
 for (const s of selections) {
   if (!(s in SELECTIONS))
     throw new Error(`unknown selection "${s}": one of ${Object.keys(SELECTIONS).join(', ')}`);
@@ -244,8 +256,22 @@ interface Row {
 
 const rows: Row[] = [];
 const loads: Load[] = [];
-const reportSizes: { objects: number; selection: string; reports: number; results: number; bytes: number }[] =
-  [];
+const reportSizes: {
+  objects: number;
+  selection: string;
+  run: string;
+  reports: number;
+  results: number;
+  bytes: number;
+}[] = [];
+
+/** Results counted by the text report's summary line (failed, warnings, passed, skipped, and input errors). */
+function resultsIn(file: string): number {
+  const text = readFileSync(file, 'utf8');
+  const summary = /(\d+) failed, (\d+) warnings?, (\d+) passed, (\d+) skipped/.exec(text);
+  if (summary === null) throw new Error(`${file}: no summary line`);
+  return summary.slice(1).reduce((sum, n) => sum + Number(n), 0);
+}
 
 async function main(): Promise<void> {
   checkGnuTime();
@@ -273,31 +299,25 @@ async function main(): Promise<void> {
       if (l.refused.length > 0) fail(`the API server refused objects:\n${l.refused.slice(0, 10).join('\n')}`);
 
       for (const selection of selections) {
-        const out = join(values.dir, `audit-${count}-${selection}.json`);
-        const base = [
-          'audit',
-          '--kubeconfig',
-          kubeconfig,
-          ...(SELECTIONS[selection] ?? []),
-          '-f',
-          'json',
-          '-o',
-          out,
-        ];
-        await deleteReports(cluster);
-        const runs: [string, readonly string[]][] = [
-          ['list + evaluate', base],
-          ['first --write-reports', [...base, '--write-reports']],
-          ['second --write-reports (no-op)', [...base, '--write-reports']],
-        ];
-        for (const [run, args] of runs) {
+        // Text, as a CronJob prints it: its summary line counts every result (the JSON of 50,000 objects' results
+        // would be hundreds of MB of output, measured as much as the audit).
+        const out = join(values.dir, `audit-${count}-${selection}.txt`);
+        const base = ['audit', '--kubeconfig', kubeconfig, ...(SELECTIONS[selection] ?? []), '-o', out];
+        const runs: [string, readonly string[], boolean][] = [['list + evaluate', base, false]];
+        for (const mode of reportModes) {
+          if (mode === 'all' && count > allMax) continue;
+          const write = [...base, '--write-reports', '--report-results', mode];
+          runs.push([`first write (${mode})`, write, true], [`second write (${mode}, no-op)`, write, false]);
+        }
+        for (const [run, args, fresh] of runs) {
+          if (fresh) await deleteReports(cluster);
           process.stderr.write(`bench:audit: ${count} objects, ${selection}: ${run}\n`);
           const m = await measure(args);
-          const report = JSON.parse(readFileSync(out, 'utf8')) as { results: unknown[] };
           const reportsLine = /palisade: reports: (.*)/.exec(m.stderr)?.[1] ?? '-';
-          rows.push({ objects: count, selection, run, m, results: report.results.length, reportsLine });
+          rows.push({ objects: count, selection, run, m, results: resultsIn(out), reportsLine });
+          if (run.startsWith('second'))
+            reportSizes.push({ objects: count, selection, run, ...(await reportsInCluster(cluster)) });
         }
-        reportSizes.push({ objects: count, selection, ...(await reportsInCluster(cluster)) });
       }
     }
   } finally {
@@ -324,8 +344,10 @@ for (const r of rows) {
     `| ${r.objects} | ${r.selection} | ${r.run} | ${fmt(r.m.wallSeconds, 2)} | ${fmt(r.objects / r.m.wallSeconds, 0)} | ${fmt(r.m.cpuSeconds, 2)} | ${fmt(r.m.peakRssMb, 0)} | ${r.results} | ${r.reportsLine} |`,
   );
 }
-console.log('\n| objects | selection | reports in the cluster | results in them | their JSON MB |');
-console.log('| ------: | --------- | ---------------------: | --------------: | ------------: |');
+console.log('\n| objects | selection | after | reports in the cluster | results in them | their JSON MB |');
+console.log('| ------: | --------- | ----- | ---------------------: | --------------: | ------------: |');
 for (const s of reportSizes) {
-  console.log(`| ${s.objects} | ${s.selection} | ${s.reports} | ${s.results} | ${fmt(s.bytes / 2 ** 20)} |`);
+  console.log(
+    `| ${s.objects} | ${s.selection} | ${s.run} | ${s.reports} | ${s.results} | ${fmt(s.bytes / 2 ** 20)} |`,
+  );
 }

@@ -109,6 +109,7 @@ async function writeClusterReports(
   try {
     const result = await writeReports(client, audit.run, {
       api: options.reportApi,
+      results: options.reportResults,
       // A namespace-limited audit owns only those namespaces' reports; the cluster report is a whole audit's.
       ...(options.namespaces.length === 0 ? {} : { scope: options.namespaces }),
     });
@@ -147,6 +148,7 @@ async function watchCommand(
       policies,
       ...(exceptions === undefined ? {} : { exceptions }),
       reportApi: options.reportApi,
+      reportResults: options.reportResults,
       pageSize: options.pageSize,
       signal: controller.signal,
       tool: { name: 'palisade', version: cliVersion() },

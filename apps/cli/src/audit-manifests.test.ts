@@ -11,6 +11,7 @@ import { catalogue } from '@palisade/policies';
 import { Validator } from '@palisade/validator';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { parseAuditOptions } from './audit-options.js';
 
 /** The audit target's output, from a selection resolved as `palisade build` resolves it. */
 function inputOf(
@@ -150,13 +151,24 @@ describe('the audit manifests', () => {
     expect(deployment.spec.replicas).toBe(1);
     expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
     const watchPod = deployment.spec.template.spec;
-    expect(watchPod.containers[0]?.args.slice(0, 3)).toEqual(['audit', '--watch', '--write-reports']);
+    const watchArgs = watchPod.containers[0]?.args ?? [];
+    expect(watchArgs.slice(0, 3)).toEqual(['audit', '--watch', '--write-reports']);
+    // What the pod runs is a command line the CLI takes.
+    expect(parseAuditOptions(watchArgs.slice(1))).toMatchObject({
+      watch: true,
+      writeReports: true,
+      reportApi: 'wgpolicyk8s',
+      reportResults: 'violations',
+      selection: { kind: 'config', file: '/etc/palisade/palisade.config.mjs' },
+    });
     expect(watchPod.restartPolicy).toBeUndefined();
     const cronjob = parse(files.get('cronjob.yaml') as string) as {
       spec: { jobTemplate: { spec: { template: { spec: Pod } } } };
     };
     const jobPod = cronjob.spec.jobTemplate.spec.template.spec;
-    expect(jobPod.containers[0]?.args.slice(0, 2)).toEqual(['audit', '--write-reports']);
+    const jobArgs = jobPod.containers[0]?.args ?? [];
+    expect(jobArgs.slice(0, 2)).toEqual(['audit', '--write-reports']);
+    expect(parseAuditOptions(jobArgs.slice(1))).toMatchObject({ watch: false, reportResults: 'violations' });
     // The same pod spec but for what a Job and a watch differ in.
     const strip = ({ containers, restartPolicy: _r, terminationGracePeriodSeconds: _t, ...rest }: Pod) => ({
       ...rest,

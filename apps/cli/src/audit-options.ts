@@ -7,6 +7,8 @@ import { listFlag, parseSelection, SELECTION_OPTIONS, type SelectionRequest } fr
 
 export type ReportApiFlag = 'wgpolicyk8s' | 'openreports';
 const REPORT_APIS: readonly ReportApiFlag[] = ['wgpolicyk8s', 'openreports'];
+export type ReportResultsFlag = 'all' | 'violations';
+const REPORT_RESULTS: readonly ReportResultsFlag[] = ['all', 'violations'];
 
 export interface AuditCliOptions {
   help: boolean;
@@ -21,6 +23,7 @@ export interface AuditCliOptions {
   output: string | undefined;
   writeReports: boolean;
   reportApi: ReportApiFlag;
+  reportResults: ReportResultsFlag;
   watch: boolean;
 }
 
@@ -43,6 +46,13 @@ export function parseAuditOptions(argv: readonly string[]): AuditCliOptions {
   const reportApi = values['report-api'] ?? 'wgpolicyk8s';
   if (!(REPORT_APIS as readonly string[]).includes(reportApi))
     throw new UsageError(`invalid --report-api "${reportApi}": use one of ${REPORT_APIS.join(', ')}`);
+  const reportResults = values['report-results'] ?? 'all';
+  if (!(REPORT_RESULTS as readonly string[]).includes(reportResults))
+    throw new UsageError(
+      `invalid --report-results "${reportResults}": use one of ${REPORT_RESULTS.join(', ')}`,
+    );
+  if (values['report-results'] !== undefined && !(values['write-reports'] ?? false))
+    throw new UsageError('--report-results says what --write-reports writes: it needs --write-reports');
   const namespaces = [...new Set(listFlag(values.namespace))];
   for (const namespace of namespaces)
     if (!NAMESPACE_NAME.test(namespace)) throw new UsageError(`invalid --namespace "${namespace}"`);
@@ -67,6 +77,7 @@ export function parseAuditOptions(argv: readonly string[]): AuditCliOptions {
     output: values.output,
     writeReports,
     reportApi: reportApi as ReportApiFlag,
+    reportResults: reportResults as ReportResultsFlag,
     watch,
   };
 }
@@ -87,6 +98,7 @@ function parse(argv: readonly string[]) {
       output: { type: 'string', short: 'o' },
       'write-reports': { type: 'boolean' },
       'report-api': { type: 'string' },
+      'report-results': { type: 'string' },
       watch: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

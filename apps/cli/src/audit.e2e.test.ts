@@ -77,6 +77,11 @@ const key = (r: JsonResult) => {
   const resource = r.resources[0];
   return JSON.stringify([resource?.kind, resource?.namespace, resource?.name, r.policy, r.result, r.message]);
 };
+/** The same key of a result in a report written to the cluster. */
+const reportKey = (r: PolicyReport['results'][number]) => {
+  const resource = r.resources?.[0];
+  return JSON.stringify([resource?.kind, resource?.namespace, resource?.name, r.policy, r.result, r.message]);
+};
 
 /** Runs `fn` over `items`, `width` at a time. */
 async function pool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -133,32 +138,15 @@ describe('palisade audit in a real API server', { timeout: ENGINE_TEST_TIMEOUT_M
   it('gives, result for result, what validate gives on the same objects, and writes exactly those reports', async () => {
     expect(created, refused.slice(0, 20).join('\n')).toBeGreaterThanOrEqual(2000);
     const kubeconfig = cluster.admin.kubeconfig;
+    const writeAudit = ['audit', '--kubeconfig', kubeconfig, '--config', CONFIG, '--write-reports'];
 
     // No report CRD yet: the audit still reports, and fails naming the CRD it cannot write.
-    const noCrd = await palisade([
-      'audit',
-      '--kubeconfig',
-      kubeconfig,
-      '--config',
-      CONFIG,
-      '--write-reports',
-      '-f',
-      'json',
-    ]);
+    const noCrd = await palisade([...writeAudit, '-f', 'json']);
     expect(noCrd.code).toBe(2);
     expect(noCrd.stderr).toContain('the report CRD policyreports.wgpolicyk8s.io is not installed');
     await installReportCrds(cluster, 'wgpolicyk8s');
 
-    const audit = await palisade([
-      'audit',
-      '--kubeconfig',
-      kubeconfig,
-      '--config',
-      CONFIG,
-      '--write-reports',
-      '-f',
-      'json',
-    ]);
+    const audit = await palisade([...writeAudit, '-f', 'json']);
     expect(audit.stderr).toMatch(
       /palisade: reports: \d+ in the cluster, \d+ written, 0 unchanged, 0 deleted/,
     );
@@ -210,10 +198,11 @@ describe('palisade audit in a real API server', { timeout: ENGINE_TEST_TIMEOUT_M
           path: `/apis/wgpolicyk8s.io/v1alpha2/${resource}`,
         })
       ).body.items;
-    const reports: PolicyReport[] = [
+    const allReports = async (): Promise<PolicyReport[]> => [
       ...(await list<PolicyReport>('policyreports')),
       ...(await list<PolicyReport>('clusterpolicyreports')),
     ];
+    const reports = await allReports();
     const namespacesOf = (namespaces: (string | undefined)[]) =>
       [...new Set(namespaces.map((n) => n ?? ''))].sort();
     expect(namespacesOf(reports.map((r) => r.metadata.namespace))).toEqual(
@@ -236,36 +225,42 @@ describe('palisade audit in a real API server', { timeout: ENGINE_TEST_TIMEOUT_M
       const counted = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
       for (const result of report.results) counted[result.result]++;
       expect(report.summary).toEqual(counted);
-      return report.results.map((r) =>
-        JSON.stringify([
-          r.resources?.[0]?.kind,
-          r.resources?.[0]?.namespace,
-          r.resources?.[0]?.name,
-          r.policy,
-          r.result,
-          r.message,
-        ]),
-      );
+      return report.results.map(reportKey);
     });
     expect(reported.sort()).toEqual(audited.results.map(key).sort());
 
     // A second run with nothing changed writes nothing.
-    const again = await palisade([
-      'audit',
-      '--kubeconfig',
-      kubeconfig,
-      '--config',
-      CONFIG,
-      '--write-reports',
-      '-f',
-      'json',
-      '-o',
-      join(dir, 'again.json'),
-    ]);
+    const again = await palisade([...writeAudit, '-f', 'json', '-o', join(dir, 'again.json')]);
     expect(again.stderr).toMatch(/, 0 written, \d+ unchanged, 0 deleted/);
     const reread = JSON.parse(readFileSync(join(dir, 'again.json'), 'utf8')) as JsonReport;
     expect(reread.results).toEqual(audited.results);
     expect(again.code).toBe(audit.code);
+
+    // --report-results violations: the same reports but for the passes, which their summaries still count.
+    const slim = await palisade([
+      ...writeAudit,
+      '--report-results',
+      'violations',
+      '-o',
+      join(dir, 'slim.txt'),
+    ]);
+    expect(slim.code).toBe(audit.code);
+    const slimReports = await allReports();
+    const listed = slimReports.flatMap((report) => report.results.map(reportKey));
+    expect(listed.sort()).toEqual(
+      audited.results
+        .filter((r) => r.result !== 'pass')
+        .map(key)
+        .sort(),
+    );
+    const counted = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+    for (const report of slimReports)
+      for (const status of Object.keys(counted) as (keyof typeof counted)[])
+        counted[status] += report.summary[status];
+    const expected = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+    for (const r of audited.results) expected[r.result]++;
+    expect(counted).toEqual(expected);
+    expect(expected.pass).toBeGreaterThan(10_000);
   });
 
   it('--watch writes a changed namespace within seconds and stops cleanly on SIGTERM (exit 0)', async () => {

@@ -55,6 +55,9 @@ Reports in the cluster:
                                 ClusterPolicyReport (server-side apply, field manager palisade-audit; unchanged
                                 reports are not written, reports without results are deleted)
       --report-api <api>        wgpolicyk8s (wgpolicyk8s.io/v1alpha2, default) or openreports (openreports.io/v1alpha1)
+      --report-results <which>  all (every result, as validate --format policyreport; default) or violations
+                                (all but pass; the passes are still counted in the summaries): for big clusters,
+                                where passes are most of the reports' bytes
       --watch                   Keep the reports current until SIGTERM or SIGINT (needs --write-reports)
 
 Output:

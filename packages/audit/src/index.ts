@@ -43,9 +43,11 @@ export {
 export {
   DEFAULT_FIELD_MANAGER,
   DEFAULT_MAX_REPORT_BYTES,
+  DEFAULT_REPORT_CONCURRENCY,
   type ReportApi,
   type ReportClient,
   ReportCrdMissingError,
+  type ReportResults,
   ReportWriteError,
   type WriteReportsOptions,
   type WriteReportsResult,

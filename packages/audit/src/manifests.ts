@@ -9,7 +9,7 @@ import {
   type TargetOutput,
 } from '@palisade/core';
 import { toManifestYaml, toManifestYamlStream } from '@palisade/yaml';
-import type { ReportApi } from './reports.js';
+import type { ReportApi, ReportResults } from './reports.js';
 
 /**
  * The manifests that run `palisade audit` inside a cluster (`palisade build` writes them to `DIR/audit/`): a
@@ -32,6 +32,12 @@ export interface AuditManifestOptions {
   namespace?: string;
   /** The report API the pod writes (`--report-api`), and the only report kinds the ClusterRole grants. @default 'wgpolicyk8s' */
   reportApi?: ReportApi;
+  /**
+   * What the reports list (`--report-results`). @default 'violations': a watch rewrites a namespace's reports after
+   * each change in it, and with every pass listed a busy namespace of thousands of objects would have the API server
+   * take megabytes of apply every few seconds (docs/audit.md); the passes are still counted in the summaries.
+   */
+  reportResults?: ReportResults;
   /** The CronJob's schedule. @default '17 * * * *' (hourly, off the full hour when every other job starts) */
   schedule?: string;
 }
@@ -189,6 +195,8 @@ export function buildAuditManifests(input: TargetInput, options: AuditManifestOp
     '--write-reports',
     '--report-api',
     reportApi,
+    '--report-results',
+    options.reportResults ?? 'violations',
     '--config',
     `${CONFIG_DIR}/${CONFIG_FILE}`,
   ];

@@ -405,4 +405,51 @@ describe('writeReports', { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
       `large: ${bytes} bytes of results as ${result.reports} reports, written in ${ms.toFixed(0)} ms; no-op rewrite in ${(performance.now() - again).toFixed(0)} ms`,
     );
   });
+
+  it('lists all but the passes with results: violations, counting them in the summary; one or four namespaces at a time alike', async () => {
+    const ours = async () =>
+      new Map(
+        [...(await liveReports('wgpolicyk8s'))].filter(([, r]) => r.metadata.name.startsWith('palisade-')),
+      );
+    const content = (r: Live) => ({ summary: r.summary, results: r.results });
+    const run = runOf(PODS);
+    await writeReports(client, run, { api: 'wgpolicyk8s', concurrency: 1 });
+    const whole = await ours();
+    expect([...whole.keys()].sort()).toEqual([
+      '/palisade-cluster',
+      'team-a/palisade-team-a',
+      'team-b/palisade-team-b',
+      'team-c/palisade-team-c',
+    ]);
+
+    const violations = await writeReports(client, run, {
+      api: 'wgpolicyk8s',
+      results: 'violations',
+      concurrency: 4,
+    });
+    // team-b's one result is a fail: its report is the same either way.
+    expect(violations).toEqual({ reports: 4, applied: 3, unchanged: 1, deleted: 0 });
+    const slim = await ours();
+    expect([...slim.keys()].sort()).toEqual([...whole.keys()].sort());
+    for (const [key, report] of whole) {
+      const listed = slim.get(key) as Live;
+      expect(listed.summary, key).toEqual(report.summary);
+      expect(listed.results, key).toEqual(report.results.filter((r) => r.result !== 'pass'));
+    }
+    // team-c's only pod passes: its report says so in the summary, with no result listed.
+    expect(content(slim.get('team-c/palisade-team-c') as Live)).toEqual({
+      summary: { pass: 1, fail: 0, warn: 0, error: 0, skip: 0 },
+      results: [],
+    });
+    expect(
+      await writeReports(client, run, { api: 'wgpolicyk8s', results: 'violations', concurrency: 4 }),
+    ).toEqual({ reports: 4, applied: 0, unchanged: 4, deleted: 0 });
+
+    // Back to every result, four namespaces at once: the reports the serial write gave.
+    expect(await writeReports(client, run, { api: 'wgpolicyk8s', concurrency: 4 })).toMatchObject({
+      applied: 3,
+    });
+    const again = await ours();
+    for (const [key, report] of whole) expect(content(again.get(key) as Live), key).toEqual(content(report));
+  });
 });

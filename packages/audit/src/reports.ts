@@ -27,7 +27,19 @@ export interface WriteReportsOptions {
    * metadata and managedFields to what is sent.
    */
   maxReportBytes?: number;
+  /**
+   * Which results the reports list. `all`: every result, as `palisade validate --format policyreport` prints them.
+   * `violations`: every result but `pass` (fail, warn, error, skip), the passes still counted in the summary of a
+   * namespace's first report: at scale the passes are almost all of a report's bytes (97% of the results of the
+   * bench's corpus), and the API server's cost of a write grows with its bytes (docs/performance.md).
+   * @default 'all'
+   */
+  results?: ReportResults;
+  /** Namespaces written at once; each holds only its own reports in memory. @default 4 */
+  concurrency?: number;
 }
+
+export type ReportResults = 'all' | 'violations';
 
 export interface WriteReportsResult {
   /** Reports the run has (parts counted), in scope. */
@@ -46,11 +58,13 @@ export interface ReportClient {
     query?: Record<string, string>;
     body?: unknown;
     contentType?: string;
+    headers?: Record<string, string>;
     timeoutMs?: number;
   }): Promise<{ status: number; body: T }>;
 }
 
 export const DEFAULT_MAX_REPORT_BYTES = 1024 * 1024;
+export const DEFAULT_REPORT_CONCURRENCY = 4;
 export const DEFAULT_FIELD_MANAGER = 'palisade-audit';
 const MANAGED_BY_SELECTOR = 'app.kubernetes.io/managed-by=palisade';
 
@@ -221,6 +235,33 @@ function isUnchanged(report: Report, live: LiveReport): boolean {
 
 const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
 
+/** A run's resources and input errors by the report they belong in: namespace, '' for the cluster report. */
+function runByNamespace(run: ValidationRun): Map<string, ValidationRun> {
+  const parts = new Map<string, ValidationRun>();
+  const partOf = (namespace: string) => {
+    let part = parts.get(namespace);
+    if (part === undefined) {
+      part = { metadata: run.metadata, resources: [], errors: [] };
+      parts.set(namespace, part);
+    }
+    return part;
+  };
+  for (const resource of run.resources)
+    if (resource.results.length > 0) partOf(resource.namespace ?? '').resources.push(resource);
+  if (run.errors.length > 0) partOf('').errors.push(...run.errors);
+  return parts;
+}
+
+/** The results a report lists: all, or all but the passes, which stay counted in the summary. */
+function selectResults(report: Report, results: ReportResults): { report: Report; omittedPasses: number } {
+  if (results === 'all') return { report, omittedPasses: 0 };
+  const listed = report.results.filter((result) => result.result !== 'pass');
+  const omittedPasses = report.results.length - listed.length;
+  // The summary of what is listed; the caller adds the passes back to the first part's once it is split.
+  const summary = { ...report.summary, pass: report.summary.pass - omittedPasses };
+  return { report: { ...report, summary, results: listed }, omittedPasses };
+}
+
 export async function writeReports(
   client: ReportClient,
   run: ValidationRun,
@@ -229,75 +270,106 @@ export async function writeReports(
   const kinds = KINDS[options.api];
   const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
   const maxBytes = options.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES;
+  const selection = options.results ?? 'all';
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_REPORT_CONCURRENCY);
   const scope = options.scope === undefined ? undefined : new Set(options.scope);
-  const inScope = (namespace: string | undefined) => scope === undefined || scope.has(namespace ?? '');
+  const inScope = (namespace: string) => scope === undefined || scope.has(namespace);
 
-  const built: Report[] = options.api === 'openreports' ? buildOpenReports(run) : buildPolicyReports(run);
-  const desired = built
-    .filter((report) => inScope(report.metadata.namespace))
-    .flatMap((report) => splitReport(report, maxBytes));
+  const parts = runByNamespace(run);
+  // Which namespaces have reports of ours now: names only, so memory holds one namespace's reports at a time.
+  const liveNames = await listOurReportNames(client, kinds, scope);
+  const namespaces = [...new Set([...parts.keys(), ...liveNames.keys()])].filter(inScope).sort();
 
-  const live = new Map<string, LiveReport>();
-  for (const report of await listOurReports(client, kinds, scope)) {
-    if (inScope(report.metadata.namespace))
-      live.set(keyOf(report.metadata.namespace, report.metadata.name), report);
-  }
-
-  const liveByNamespace = new Map<string, LiveReport[]>();
-  for (const report of live.values()) {
-    const namespace = report.metadata.namespace ?? '';
-    liveByNamespace.set(namespace, [...(liveByNamespace.get(namespace) ?? []), report]);
-  }
-
-  const result: WriteReportsResult = { reports: desired.length, applied: 0, unchanged: 0, deleted: 0 };
+  const result: WriteReportsResult = { reports: 0, applied: 0, unchanged: 0, deleted: 0 };
   const failures: string[] = [];
-  for (const wanted of desired) {
-    const { name, namespace } = wanted.metadata;
-    const key = keyOf(namespace, name);
-    const previous = live.get(key);
-    live.delete(key);
+
+  const writeNamespace = async (namespace: string) => {
+    const kind = namespace === '' ? kinds.cluster : kinds.namespaced;
+    const where = namespace === '' ? undefined : namespace;
+    const part = parts.get(namespace);
+    const built: Report[] =
+      part === undefined
+        ? []
+        : options.api === 'openreports'
+          ? buildOpenReports(part)
+          : buildPolicyReports(part);
+    const desired: Report[] = [];
+    for (const whole of built) {
+      const { report, omittedPasses } = selectResults(whole, selection);
+      const split = splitReport(report, maxBytes);
+      if (split[0] !== undefined) split[0].summary.pass += omittedPasses;
+      desired.push(...split);
+    }
+    result.reports += desired.length;
+
+    const live = new Map<string, LiveReport>();
+    if (liveNames.has(namespace))
+      for (const report of await listOurReports(client, kind, kind.collection(where)))
+        live.set(report.metadata.name, report);
     // Timestamps come from every live part of the namespace: a result may have moved to another part.
-    const report = keepTimestamps(wanted, liveByNamespace.get(namespace ?? '') ?? []);
-    if (previous !== undefined && isUnchanged(report, previous)) {
-      result.unchanged++;
-      continue;
+    const liveParts = [...live.values()];
+
+    for (const wanted of desired) {
+      const { name } = wanted.metadata;
+      const previous = live.get(name);
+      live.delete(name);
+      const report = keepTimestamps(wanted, liveParts);
+      if (previous !== undefined && isUnchanged(report, previous)) {
+        result.unchanged++;
+        continue;
+      }
+      try {
+        await client.request({
+          method: 'PATCH',
+          path: `${kind.collection(where)}/${encodeURIComponent(name)}`,
+          query: { fieldManager, force: 'true', fieldValidation: 'Strict' },
+          // JSON is YAML: the apply patch is the report as JSON.
+          contentType: 'application/apply-patch+yaml',
+          body: report,
+          timeoutMs: WRITE_TIMEOUT_MS,
+        });
+        result.applied++;
+      } catch (error) {
+        if (statusOf(error) === 404 && (await crdMissing(client, kind)))
+          throw new ReportCrdMissingError(kind.crd, kind.kind);
+        failures.push(
+          `${kind.kind} ${keyOf(where, name).replace(/^\//, '')} (${jsonBytes(report)} bytes): ${messageOf(error)}`,
+        );
+      }
     }
-    const kind = namespace === undefined ? kinds.cluster : kinds.namespaced;
-    try {
-      await client.request({
-        method: 'PATCH',
-        path: `${kind.collection(namespace)}/${encodeURIComponent(name)}`,
-        query: { fieldManager, force: 'true', fieldValidation: 'Strict' },
-        // JSON is YAML: the apply patch is the report as JSON.
-        contentType: 'application/apply-patch+yaml',
-        body: report,
-      });
-      result.applied++;
-    } catch (error) {
-      if (statusOf(error) === 404 && (await crdMissing(client, kind)))
-        throw new ReportCrdMissingError(kind.crd, kind.kind);
-      failures.push(
-        `${kind.kind} ${key.replace(/^\//, '')} (${jsonBytes(report)} bytes): ${messageOf(error)}`,
-      );
+    // What is left of our live reports has no results now (namespace clean, resources deleted, or a surplus part).
+    for (const name of live.keys()) {
+      try {
+        await client.request({
+          method: 'DELETE',
+          path: `${kind.collection(where)}/${encodeURIComponent(name)}`,
+        });
+        result.deleted++;
+      } catch (error) {
+        // Gone already (deleted with its namespace, or by someone else): what we wanted.
+        if (statusOf(error) === 404) result.deleted++;
+        else
+          failures.push(`delete ${kind.kind} ${keyOf(where, name).replace(/^\//, '')}: ${messageOf(error)}`);
+      }
     }
-  }
-  // What is left of our live reports has no results now (namespace clean, resources deleted, or a surplus part).
-  for (const [key, stale] of live) {
-    const { name, namespace } = stale.metadata;
-    const kind = namespace === undefined ? kinds.cluster : kinds.namespaced;
-    try {
-      await client.request({
-        method: 'DELETE',
-        path: `${kind.collection(namespace)}/${encodeURIComponent(name)}`,
-      });
-      result.deleted++;
-    } catch (error) {
-      // Gone already (deleted with its namespace, or by someone else): what we wanted.
-      if (statusOf(error) === 404) result.deleted++;
-      else failures.push(`delete ${kind.kind} ${key.replace(/^\//, '')}: ${messageOf(error)}`);
-    }
-  }
-  if (failures.length > 0) throw new ReportWriteError(failures);
+  };
+
+  // A missing CRD stops the pool (every namespace would fail the same way), once the writes in flight are done.
+  let next = 0;
+  let fatal: { error: unknown } | undefined;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, namespaces.length) }, async () => {
+      while (fatal === undefined && next < namespaces.length) {
+        try {
+          await writeNamespace(namespaces[next++] as string);
+        } catch (error) {
+          fatal ??= { error };
+        }
+      }
+    }),
+  );
+  if (fatal !== undefined) throw fatal.error;
+  if (failures.length > 0) throw new ReportWriteError(failures.sort());
   return result;
 }
 
@@ -312,13 +384,58 @@ async function crdMissing(client: ReportClient, kind: ReportKind): Promise<boole
 }
 
 const LIST_PAGE = 100;
+/** An apply of a 1 MiB report takes the API server about a second (docs/performance.md); under load, more. */
+const WRITE_TIMEOUT_MS = 120_000;
 
-/** Our reports (by label) of both kinds: across the cluster, or only in the namespaces of `scope`. */
-async function listOurReports(
+type ListBody<T> = { items?: T[]; metadata?: { continue?: string } };
+
+/** Every page of a list of our reports (by label), with the CRD-missing check on a 404. */
+async function listPages<T>(
+  client: ReportClient,
+  kind: ReportKind,
+  path: string,
+  headers: Record<string, string> | undefined,
+  onItems: (items: T[]) => void,
+): Promise<void> {
+  let token: string | undefined;
+  do {
+    const query: Record<string, string> = { labelSelector: MANAGED_BY_SELECTOR, limit: String(LIST_PAGE) };
+    if (token !== undefined) query.continue = token;
+    let body: ListBody<T>;
+    try {
+      ({ body } = await client.request<ListBody<T>>({
+        method: 'GET',
+        path,
+        query,
+        ...(headers === undefined ? {} : { headers }),
+      }));
+    } catch (error) {
+      if (statusOf(error) === 404 && (await crdMissing(client, kind)))
+        throw new ReportCrdMissingError(kind.crd, kind.kind);
+      throw new Error(`cannot list ${kind.kind} reports (${path}): ${messageOf(error)}`);
+    }
+    onItems(body.items ?? []);
+    token = body.metadata?.continue || undefined;
+  } while (token !== undefined);
+}
+
+/** Our reports in one collection (a namespace's, or the cluster's), whole. */
+async function listOurReports(client: ReportClient, kind: ReportKind, path: string): Promise<LiveReport[]> {
+  const reports: LiveReport[] = [];
+  await listPages<LiveReport>(client, kind, path, undefined, (items) => reports.push(...items));
+  return reports;
+}
+
+/**
+ * The names of our reports by namespace ('' = the cluster's): across the cluster, or in the namespaces of `scope`.
+ * Metadata only (PartialObjectMetadataList, which the API server serves for custom resources as for any kind): the
+ * results stay in the cluster until their namespace is written.
+ */
+async function listOurReportNames(
   client: ReportClient,
   kinds: { namespaced: ReportKind; cluster: ReportKind },
   scope: ReadonlySet<string> | undefined,
-): Promise<LiveReport[]> {
+): Promise<Map<string, string[]>> {
   const collections: { kind: ReportKind; path: string }[] = [];
   if (scope === undefined) {
     collections.push({ kind: kinds.namespaced, path: kinds.namespaced.collection(undefined) });
@@ -326,26 +443,24 @@ async function listOurReports(
   } else {
     for (const namespace of [...scope].sort()) {
       const kind = namespace === '' ? kinds.cluster : kinds.namespaced;
-      collections.push({ kind, path: kind.collection(namespace) });
+      collections.push({ kind, path: kind.collection(namespace === '' ? undefined : namespace) });
     }
   }
-  const reports: LiveReport[] = [];
-  for (const { kind, path } of collections) {
-    let token: string | undefined;
-    do {
-      const query: Record<string, string> = { labelSelector: MANAGED_BY_SELECTOR, limit: String(LIST_PAGE) };
-      if (token !== undefined) query.continue = token;
-      let body: { items?: LiveReport[]; metadata?: { continue?: string } };
-      try {
-        ({ body } = await client.request<typeof body>({ method: 'GET', path, query }));
-      } catch (error) {
-        if (statusOf(error) === 404 && (await crdMissing(client, kind)))
-          throw new ReportCrdMissingError(kind.crd, kind.kind);
-        throw new Error(`cannot list ${kind.kind} reports (${path}): ${messageOf(error)}`);
-      }
-      reports.push(...(body.items ?? []));
-      token = body.metadata?.continue || undefined;
-    } while (token !== undefined);
-  }
-  return reports;
+  const names = new Map<string, string[]>();
+  for (const { kind, path } of collections)
+    await listPages<{ metadata: { name: string; namespace?: string } }>(
+      client,
+      kind,
+      path,
+      { accept: METADATA_ONLY },
+      (items) => {
+        for (const { metadata } of items) {
+          const namespace = metadata.namespace ?? '';
+          names.set(namespace, [...(names.get(namespace) ?? []), metadata.name]);
+        }
+      },
+    );
+  return names;
 }
+
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';

@@ -16,7 +16,7 @@ import {
 } from './audit.js';
 import { KubeApiError, type KubeClient, type WatchEvent } from './client.js';
 import { discoverKinds } from './discovery.js';
-import { type ReportApi, type WriteReportsResult, writeReports } from './reports.js';
+import { type ReportApi, type ReportResults, type WriteReportsResult, writeReports } from './reports.js';
 
 /**
  * `palisade audit --watch`: the audit kept current, as an informer keeps a cache. Each collection is listed, then
@@ -37,6 +37,8 @@ export interface WatchOptions {
   reportApi: ReportApi;
   fieldManager?: string;
   maxReportBytes?: number;
+  /** Which results the reports list (writeReports' `results`). @default 'all' */
+  reportResults?: ReportResults;
   /** Ends the watch: pending report writes are flushed first, then watchCluster resolves. */
   signal: AbortSignal;
   /** Quiet time after the last change before dirty reports are written. @default 2000 */
@@ -187,6 +189,7 @@ export async function watchCluster(options: WatchOptions): Promise<void> {
       ...(scope === undefined ? {} : { scope }),
       ...(options.fieldManager === undefined ? {} : { fieldManager: options.fieldManager }),
       ...(options.maxReportBytes === undefined ? {} : { maxReportBytes: options.maxReportBytes }),
+      ...(options.reportResults === undefined ? {} : { results: options.reportResults }),
     });
     options.onWrite?.({ namespaces, result, run: current });
   };
