@@ -14,8 +14,8 @@
  *
  * Reproduce: `pnpm build && pnpm bench:audit` (knobs: `-- --counts 10000,50000 --namespaces 20 --concurrency 48
  * --seed 1 --selections restricted,hardening --report-results violations,all --all-max 10000
- * --dir /tmp/palisade-bench-audit`). The params file and text reports are left in `--dir`; the cluster is stopped
- * at the end (or on an error).
+ * --node-options=--max-old-space-size=320 --dir /tmp/palisade-bench-audit`). The params file and text reports are
+ * left in `--dir`; the cluster is stopped at the end (or on an error).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -43,6 +43,8 @@ const { values } = parseArgs({
     'report-results': { type: 'string', default: 'violations,all' },
     /** `all` lists every pass too: hundreds of MB of reports at 50,000 objects, so only up to this many objects. */
     'all-max': { type: 'string', default: '10000' },
+    /** Node flags for the CLI only, e.g. the generated pod's `--max-old-space-size=320`. */
+    'node-options': { type: 'string', default: '' },
     dir: { type: 'string', default: '/tmp/palisade-bench-audit' },
   },
 });
@@ -215,10 +217,12 @@ function measure(args: readonly string[]): Promise<Measurement> {
   const timeFile = join(values.dir, '.time');
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(GNU_TIME, ['-f', '%U %S %M', '-o', timeFile, process.execPath, CLI, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const node = values['node-options'] === '' ? [] : values['node-options'].split(' ');
+    const child = spawn(
+      GNU_TIME,
+      ['-f', '%U %S %M', '-o', timeFile, process.execPath, ...node, CLI, ...args],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

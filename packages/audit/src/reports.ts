@@ -252,16 +252,6 @@ function runByNamespace(run: ValidationRun): Map<string, ValidationRun> {
   return parts;
 }
 
-/** The results a report lists: all, or all but the passes, which stay counted in the summary. */
-function selectResults(report: Report, results: ReportResults): { report: Report; omittedPasses: number } {
-  if (results === 'all') return { report, omittedPasses: 0 };
-  const listed = report.results.filter((result) => result.result !== 'pass');
-  const omittedPasses = report.results.length - listed.length;
-  // The summary of what is listed; the caller adds the passes back to the first part's once it is split.
-  const summary = { ...report.summary, pass: report.summary.pass - omittedPasses };
-  return { report: { ...report, summary, results: listed }, omittedPasses };
-}
-
 export async function writeReports(
   client: ReportClient,
   run: ValidationRun,
@@ -287,17 +277,23 @@ export async function writeReports(
     const kind = namespace === '' ? kinds.cluster : kinds.namespaced;
     const where = namespace === '' ? undefined : namespace;
     const part = parts.get(namespace);
+    // In `violations`, the passes are counted in the built summary but not built: most of a big run's results.
+    const build = { results: selection };
     const built: Report[] =
       part === undefined
         ? []
         : options.api === 'openreports'
-          ? buildOpenReports(part)
-          : buildPolicyReports(part);
+          ? buildOpenReports(part, build)
+          : buildPolicyReports(part, build);
     const desired: Report[] = [];
-    for (const whole of built) {
-      const { report, omittedPasses } = selectResults(whole, selection);
-      const split = splitReport(report, maxBytes);
-      if (split[0] !== undefined) split[0].summary.pass += omittedPasses;
+    for (const report of built) {
+      if (selection === 'all') {
+        desired.push(...splitReport(report, maxBytes));
+        continue;
+      }
+      // No pass is listed: each part counts what it lists, and the namespace's first part counts the passes too.
+      const split = splitReport({ ...report, summary: { ...report.summary, pass: 0 } }, maxBytes);
+      if (split[0] !== undefined) split[0].summary.pass = report.summary.pass;
       desired.push(...split);
     }
     result.reports += desired.length;

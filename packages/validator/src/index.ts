@@ -77,6 +77,7 @@ export {
   openReportChunks,
 } from './report/openreports.js';
 export {
+  type BuildReportsOptions,
   buildPolicyReports,
   formatPolicyReports,
   INPUT_ERROR_POLICY,

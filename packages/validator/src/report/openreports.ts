@@ -1,4 +1,5 @@
 import {
+  type BuildReportsOptions,
   buildReportsWith,
   type PolicyReport,
   type PolicyReportResult,
@@ -34,8 +35,8 @@ const openReportHead: ReportHead<OpenReport> = (namespace, summary) => ({
   summary,
 });
 
-export function buildOpenReports(run: ValidationRun): OpenReport[] {
-  return buildReportsWith(run, openReportHead);
+export function buildOpenReports(run: ValidationRun, options: BuildReportsOptions = {}): OpenReport[] {
+  return buildReportsWith(run, openReportHead, options);
 }
 
 /** The OpenReports as YAML in pieces, as `policyReportChunks` writes PolicyReports. */

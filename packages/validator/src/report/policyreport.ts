@@ -182,24 +182,35 @@ function groupByNamespace(run: ValidationRun): NamespaceGroup[] {
   return [...byNamespace.keys()].sort().map((namespace) => byNamespace.get(namespace) as NamespaceGroup);
 }
 
+export interface BuildReportsOptions {
+  /**
+   * `violations`: every result but the passes is listed; the summary still counts every result, passes included.
+   * @default 'all'
+   */
+  results?: 'all' | 'violations';
+}
+
 /** The reports of a run in the report API whose heads `head` writes. */
 export function buildReportsWith<R>(
   run: ValidationRun,
   head: ReportHead<R>,
+  options: BuildReportsOptions = {},
 ): (Omit<R, 'results'> & { results: PolicyReportResult[] })[] {
   const timestamp = resultTimestamp(run);
+  const listPasses = options.results !== 'violations';
   return groupByNamespace(run).map((group) => {
     const results: PolicyReportResult[] = [];
     for (const resource of group.resources)
-      for (const result of resource.results) results.push(reportResult(resource, result, timestamp));
+      for (const result of resource.results)
+        if (listPasses || result.status !== 'pass') results.push(reportResult(resource, result, timestamp));
     if (group.namespace === '')
       for (const error of run.errors) results.push(inputErrorResult(error, timestamp));
     return { ...head(group.namespace, group.summary), results };
   });
 }
 
-export function buildPolicyReports(run: ValidationRun): PolicyReport[] {
-  return buildReportsWith(run, policyReportHead);
+export function buildPolicyReports(run: ValidationRun, options: BuildReportsOptions = {}): PolicyReport[] {
+  return buildReportsWith(run, policyReportHead, options);
 }
 
 const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;

@@ -125,17 +125,50 @@ export function checkClusterResource(
     namespace: metadataString(object, 'namespace'),
     uid: metadataString(object, 'uid') ?? '',
     resourceVersion: metadataString(object, 'resourceVersion'),
-    results: results.map((result) => ({
+    results: results.map((result) =>
+      result.status === 'pass' && result.exception === undefined
+        ? sharedPass(result)
+        : {
+            policy: result.policy,
+            pssCheck: result.pssCheck,
+            status: result.status,
+            message: result.message,
+            violations: LOCATED_STATUSES.has(result.status)
+              ? result.violations.map((v) => ({ message: v.message, path: v.path, line: undefined }))
+              : [],
+            exception: result.exception?.name,
+          },
+    ),
+  };
+}
+
+/**
+ * A pass without an exception says nothing about its object: one frozen result per policy, check and message is
+ * shared by every object that passes. An audit keeps every result of a cluster, nearly all of them passes (675,000
+ * results at 50,000 objects of the bench), and a shared one costs a reference instead of two allocations.
+ */
+const SHARED_PASSES = new WeakMap<Policy, Map<string, CheckedResult>>();
+
+function sharedPass(result: PolicyResult): CheckedResult {
+  let byKey = SHARED_PASSES.get(result.policy);
+  if (byKey === undefined) {
+    byKey = new Map();
+    SHARED_PASSES.set(result.policy, byKey);
+  }
+  const key = `${result.pssCheck ?? ''}\u0000${result.message}`;
+  let shared = byKey.get(key);
+  if (shared === undefined) {
+    shared = Object.freeze({
       policy: result.policy,
       pssCheck: result.pssCheck,
-      status: result.status,
+      status: 'pass',
       message: result.message,
-      violations: LOCATED_STATUSES.has(result.status)
-        ? result.violations.map((v) => ({ message: v.message, path: v.path, line: undefined }))
-        : [],
-      exception: result.exception?.name,
-    })),
-  };
+      violations: Object.freeze([]) as unknown as LocatedViolation[],
+      exception: undefined,
+    });
+    byKey.set(key, shared);
+  }
+  return shared;
 }
 
 /**
