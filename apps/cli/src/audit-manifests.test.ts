@@ -166,6 +166,15 @@ describe('the audit manifests', () => {
       spec: { jobTemplate: { spec: { template: { spec: Pod } } } };
     };
     const jobPod = cronjob.spec.jobTemplate.spec.template.spec;
+    // The V8 heap is capped below the container's memory limit.
+    const container = watchPod.containers[0] as unknown as {
+      env: { name: string; value: string }[];
+      resources: { limits: { memory: string } };
+    };
+    const heap = /^--max-old-space-size=(\d+)$/.exec(
+      container.env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '',
+    );
+    expect(Number(heap?.[1])).toBeLessThan(Number.parseInt(container.resources.limits.memory, 10));
     const jobArgs = jobPod.containers[0]?.args ?? [];
     expect(jobArgs.slice(0, 2)).toEqual(['audit', '--write-reports']);
     expect(parseAuditOptions(jobArgs.slice(1))).toMatchObject({ watch: false, reportResults: 'violations' });
