@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENGINE_TEST_TIMEOUT_MS } from '@palisade/engines';
@@ -11,8 +12,58 @@ import { run } from './index.js';
 /**
  * The generated RBAC in a real API server: the harness's unprivileged user, bound to the generated ClusterRole (as
  * the generated binding binds the ServiceAccount), may do everything the audit does and nothing more, and a real
- * `palisade audit --write-reports` with that identity succeeds.
+ * `palisade audit --write-reports` with that identity succeeds. And the pod's own way in: a CLI process that finds
+ * only in-cluster credentials (the ServiceAccount's token at /var/run/secrets/kubernetes.io/serviceaccount, in a
+ * private mount namespace) audits as that ServiceAccount.
  */
+
+const BIN = join(import.meta.dirname, 'bin.ts');
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const AUDIT_ARGV = ['audit', '--profile', 'restricted', '-f', 'json'];
+
+/**
+ * The CLI as the pod runs it: no kubeconfig anywhere (empty HOME, no KUBECONFIG), KUBERNETES_SERVICE_HOST/PORT
+ * set, and `credentials` (token, ca.crt, namespace) copied to SA_DIR on a tmpfs that only this process's mount
+ * namespace sees (`unshare -m`; /var/run is /run here). Needs root, as CI has; without it the test fails, loudly.
+ */
+function inPod(server: string, credentials: string, argv: string[]) {
+  const { hostname, port } = new URL(server);
+  const script = `mount -t tmpfs tmpfs /run && mkdir -p ${SA_DIR} && cp "$0"/* ${SA_DIR}/ && exec "$@"`;
+  const child = spawn(
+    'unshare',
+    [
+      '-m',
+      'sh',
+      '-c',
+      script,
+      credentials,
+      process.execPath,
+      '--conditions=@palisade/source',
+      '--import',
+      'tsx',
+      BIN,
+      ...argv,
+    ],
+    {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: mkdtempSync(join(tmpdir(), 'palisade-pod-home-')),
+        NO_COLOR: '1',
+        KUBERNETES_SERVICE_HOST: hostname,
+        KUBERNETES_SERVICE_PORT: port,
+      },
+      cwd: join(import.meta.dirname, '..', '..', '..'),
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
 
 async function cli(argv: string[]) {
   let stdout = '';
@@ -146,6 +197,41 @@ describe('the generated audit RBAC', () => {
       timeoutMs: 10_000,
     });
     expect(secrets.status).toBe(403);
+  });
+
+  it('audits with in-cluster credentials as the ServiceAccount, as the pod does', async () => {
+    // The token the projected volume would hold: a TokenRequest for the generated ServiceAccount.
+    const minted = await cluster.request<{ status: { token: string } }>({
+      method: 'POST',
+      path: '/api/v1/namespaces/palisade-system/serviceaccounts/palisade-audit/token',
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 3600 },
+      },
+    });
+    expect(minted.status, JSON.stringify(minted.body).slice(0, 300)).toBe(201);
+    const credentials = mkdtempSync(join(tmpdir(), 'palisade-sa-'));
+    writeFileSync(join(credentials, 'token'), minted.body.status.token);
+    writeFileSync(join(credentials, 'ca.crt'), cluster.ca);
+    writeFileSync(join(credentials, 'namespace'), 'palisade-system');
+
+    const audit = await inPod(cluster.server, credentials, AUDIT_ARGV);
+    expect(audit.stderr).not.toMatch(/cannot list|forbidden|no kubeconfig/i);
+    // The root pod fails restricted (exit 1); every kind was read as the ServiceAccount.
+    expect(audit.code, audit.stderr).toBe(1);
+    const report = JSON.parse(audit.stdout) as {
+      errors: unknown[];
+      results: { result: string; resources: { name?: string }[] }[];
+    };
+    expect(report.errors).toEqual([]);
+    expect(report.results.some((r) => r.result === 'fail' && r.resources[0]?.name === 'root')).toBe(true);
+
+    // The token is what authenticated it: a wrong one is refused by the API server (exit 2).
+    writeFileSync(join(credentials, 'token'), 'not-a-token');
+    const refused = await inPod(cluster.server, credentials, AUDIT_ARGV);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr + refused.stdout).toMatch(/Unauthorized/);
   });
 
   it('denies everything else', async () => {
