@@ -266,9 +266,9 @@ export async function writeReports(
   const inScope = (namespace: string) => scope === undefined || scope.has(namespace);
 
   const parts = runByNamespace(run);
-  // Which namespaces have reports of ours now: names only, so memory holds one namespace's reports at a time.
-  const liveNames = await listOurReportNames(client, kinds, scope);
-  const namespaces = [...new Set([...parts.keys(), ...liveNames.keys()])].filter(inScope).sort();
+  // Which namespaces have reports of ours now, from metadata only: memory holds a few namespaces' reports at a time.
+  const withReports = await namespacesWithOurReports(client, kinds, scope);
+  const namespaces = [...new Set([...parts.keys(), ...withReports])].filter(inScope).sort();
 
   const result: WriteReportsResult = { reports: 0, applied: 0, unchanged: 0, deleted: 0 };
   const failures: string[] = [];
@@ -299,7 +299,7 @@ export async function writeReports(
     result.reports += desired.length;
 
     const live = new Map<string, LiveReport>();
-    if (liveNames.has(namespace))
+    if (withReports.has(namespace))
       for (const report of await listOurReports(client, kind, kind.collection(where)))
         live.set(report.metadata.name, report);
     // Timestamps come from every live part of the namespace: a result may have moved to another part.
@@ -423,15 +423,15 @@ async function listOurReports(client: ReportClient, kind: ReportKind, path: stri
 }
 
 /**
- * The names of our reports by namespace ('' = the cluster's): across the cluster, or in the namespaces of `scope`.
+ * The namespaces ('' = the cluster's) that hold reports of ours: across the cluster, or among those of `scope`.
  * Metadata only (PartialObjectMetadataList, which the API server serves for custom resources as for any kind): the
  * results stay in the cluster until their namespace is written.
  */
-async function listOurReportNames(
+async function namespacesWithOurReports(
   client: ReportClient,
   kinds: { namespaced: ReportKind; cluster: ReportKind },
   scope: ReadonlySet<string> | undefined,
-): Promise<Map<string, string[]>> {
+): Promise<Set<string>> {
   const collections: { kind: ReportKind; path: string }[] = [];
   if (scope === undefined) {
     collections.push({ kind: kinds.namespaced, path: kinds.namespaced.collection(undefined) });
@@ -442,21 +442,18 @@ async function listOurReportNames(
       collections.push({ kind, path: kind.collection(namespace === '' ? undefined : namespace) });
     }
   }
-  const names = new Map<string, string[]>();
+  const namespaces = new Set<string>();
   for (const { kind, path } of collections)
-    await listPages<{ metadata: { name: string; namespace?: string } }>(
+    await listPages<{ metadata: { namespace?: string } }>(
       client,
       kind,
       path,
       { accept: METADATA_ONLY },
       (items) => {
-        for (const { metadata } of items) {
-          const namespace = metadata.namespace ?? '';
-          names.set(namespace, [...(names.get(namespace) ?? []), metadata.name]);
-        }
+        for (const { metadata } of items) namespaces.add(metadata.namespace ?? '');
       },
     );
-  return names;
+  return namespaces;
 }
 
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
